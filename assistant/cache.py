@@ -1,0 +1,72 @@
+"""A small on-disk cache for work that only depends on files that rarely change
+(compiled phrasebooks, parsed config files, rendered template skeletons).
+
+Entries are marshal files named after the cache name; each stores its own key,
+so a stale or foreign entry is simply ignored. Writes are atomic (temporary
+file, then rename) and every failure is silent: the cache only saves time.
+Set POLITE_NO_CACHE=1 to bypass it, or POLITE_CACHE_DIR to move it.
+"""
+
+from __future__ import annotations
+
+import marshal
+import os
+import sys
+
+_FORMAT = 3
+
+
+def cache_dir() -> str | None:
+    if os.environ.get("POLITE_NO_CACHE"):
+        return None
+    explicit = os.environ.get("POLITE_CACHE_DIR")
+    if explicit:
+        return explicit
+    if sys.platform.startswith("linux"):
+        base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+        return os.path.join(base, "polite")
+    try:
+        import platformdirs
+    except ImportError:  # pragma: no cover - a dependency
+        return None
+    return platformdirs.user_cache_dir("polite", appauthor=False)
+
+
+def load(name: str, key: object) -> object | None:
+    folder = cache_dir()
+    if folder is None:
+        return None
+    try:
+        with open(os.path.join(folder, name + ".marshal"), "rb") as fh:
+            stored_format, stored_key, value = marshal.load(fh)
+    except Exception:  # noqa: BLE001 - a missing or damaged entry is a miss
+        return None
+    if stored_format != _FORMAT or stored_key != key:
+        return None
+    return value
+
+
+def store(name: str, key: object, value: object) -> None:
+    folder = cache_dir()
+    if folder is None:
+        return
+    path = os.path.join(folder, name + ".marshal")
+    tmp = f"{path}.{os.getpid()}.tmp"
+    try:
+        os.makedirs(folder, exist_ok=True)
+        with open(tmp, "wb") as fh:
+            marshal.dump((_FORMAT, key, value), fh)
+        os.replace(tmp, path)
+    except Exception:  # noqa: BLE001 - unmarshallable value, read-only disk: skip caching
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+
+
+def file_stamp(path: str) -> tuple[str, int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (path, st.st_mtime_ns, st.st_size)

@@ -1,0 +1,293 @@
+"""Document + rules -> findings.
+
+Each rule has a kind that says when its match counts:
+
+- demand:  always (it is a demand on its own: "follow me back", "F4F").
+- ask:     only near a premise or a demand ("your turn", "like my page too").
+- premise: only near a demand or ask it sets up ("I endorsed you for Java").
+- tail:    only right after a demand, which it closes ("Thanks in advance!").
+
+"Near" means within the structure's window of sentences, in the same section.
+Sentences holding counted matches form findings; neighbouring sentences merge
+into one finding, so each demand is reported once. A finding names the rule of
+its demand (demand over ask over premise over tail) and takes its category from
+the highest-priority rule in it (call-out over pressure over the thing traded).
+"""
+
+from __future__ import annotations
+
+from .document import BODY, Document
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from .rules import Rule, Ruleset
+
+_KIND_RANK = {"demand": 0, "ask": 1, "premise": 2, "tail": 3}
+
+
+class Fix:
+    """The action that resolves a finding: drop its span, or replace it with
+    content-first wording (see rewrite.py). `safe` edits only remove the writer's words."""
+
+    __slots__ = ("action", "end", "safe", "start", "strategies")
+
+    def __init__(self, action: str, start: int, end: int, safe: bool, strategies: list[str]) -> None:
+        self.action = action
+        self.start = start
+        self.end = end
+        self.safe = safe
+        self.strategies = strategies
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "action": self.action,
+            "start": self.start,
+            "end": self.end,
+            "applicability": "safe" if self.safe else "unsafe",
+            "strategies": self.strategies,
+        }
+
+
+class Finding:
+    __slots__ = (
+        "categories",
+        "category",
+        "column",
+        "end",
+        "end_column",
+        "end_line",
+        "first_sentence",
+        "fix",
+        "kinds",
+        "last_sentence",
+        "line",
+        "message",
+        "rule",
+        "rules",
+        "severity",
+        "start",
+        "suggestions",
+        "text",
+        "why",
+    )
+
+    def __init__(self, **fields: object) -> None:
+        for name in self.__slots__:
+            setattr(self, name, fields[name])
+
+    def to_dict(self, path: str) -> dict[str, object]:
+        return {
+            "path": path,
+            "rule": self.rule,
+            "category": self.category,
+            "severity": self.severity,
+            "start": self.start,
+            "end": self.end,
+            "line": self.line,
+            "column": self.column,
+            "end_line": self.end_line,
+            "end_column": self.end_column,
+            "text": self.text,
+            "message": self.message,
+            "suggestions": list(self.suggestions),
+            "why": self.why,
+            "categories": list(self.categories),
+            "rules": list(self.rules),
+            "fix": self.fix.to_dict(),
+        }
+
+    def __repr__(self) -> str:
+        return f"Finding({self.rule!r}, {self.category}, {self.start}:{self.end}, {self.text!r})"
+
+
+class Hit:
+    __slots__ = ("end", "first", "last", "rule", "start")
+
+    def __init__(self, rule: Rule, start: int, end: int, first: int, last: int) -> None:
+        self.rule = rule
+        self.start = start
+        self.end = end
+        self.first = first
+        self.last = last
+
+
+def find_hits(doc: Document, ruleset: Ruleset) -> list[Hit]:
+    """Every match of every rule in body sentences, after `unless` exceptions."""
+    sentences = doc.sentences
+    if not sentences:
+        return []
+    blocks: dict[int, tuple[int, int]] = {}
+    for s in sentences:
+        start, end = blocks.get(s.block, (s.start, s.end))
+        blocks[s.block] = (min(start, s.start), max(end, s.end))
+    bounds = [blocks[b] for b in sorted(blocks)]
+    scan = doc.scan
+    hits: list[Hit] = []
+    for region_start, region_end, pairs in ruleset.regions(doc.lowered, bounds):
+        for rule, index in pairs:
+            for m in rule.regex(index).finditer(scan, region_start, region_end):
+                start, end = m.span()
+                if start == end:
+                    continue
+                first, last = doc.sentence_at(start), doc.sentence_at(end - 1)
+                if all(sentences[i].kind != BODY for i in range(first, last + 1)):
+                    continue
+                if rule.unless and _any_match(rule.unless_regexes(), scan, sentences[first].start, sentences[last].end):
+                    continue
+                if rule.unless_nearby:
+                    lo, hi = _window(doc, first, last, ruleset.structure.window)
+                    if _any_match(rule.nearby_regexes(), scan, sentences[lo].start, sentences[hi].end):
+                        continue
+                hits.append(Hit(rule, start, end, first, last))
+    hits.sort(key=lambda h: (h.start, h.end))
+    return hits
+
+
+def _any_match(regexes: list[object], text: str, start: int, end: int) -> bool:
+    return any(rx.search(text, start, end) for rx in regexes)  # type: ignore[attr-defined]
+
+
+def _window(doc: Document, first: int, last: int, size: int) -> tuple[int, int]:
+    sentences = doc.sentences
+    section = sentences[first].section
+    lo = first
+    while lo > 0 and first - lo < size and sentences[lo - 1].section == section:
+        lo -= 1
+    hi = last
+    while hi + 1 < len(sentences) and hi - last < size and sentences[hi + 1].section == section:
+        hi += 1
+    return lo, hi
+
+
+def active_hits(doc: Document, hits: list[Hit], window: int) -> list[Hit]:
+    """The hits that count, by kind (see the module docstring)."""
+    sentences = doc.sentences
+
+    def near(a: Hit, b: Hit) -> bool:
+        if sentences[a.first].section != sentences[b.first].section:
+            return False
+        return b.first - a.last <= window and a.first - b.last <= window
+
+    demands = [h for h in hits if h.rule.kind == "demand"]
+    premises = [h for h in hits if h.rule.kind == "premise"]
+    asks = [h for h in hits if h.rule.kind == "ask" and any(near(h, o) for o in premises + demands)]
+    anchors = demands + asks
+    premises = [h for h in premises if any(near(h, a) for a in anchors)]
+    active = anchors + premises
+    covered = {i for h in active for i in range(h.first, h.last + 1)}
+    tails = sorted((h for h in hits if h.rule.kind == "tail"), key=lambda h: h.first)
+    for h in tails:
+        before = _previous_body(doc, h.first)
+        if h.first in covered or (before is not None and before in covered):
+            active.append(h)
+            covered.update(range(h.first, h.last + 1))
+    return active
+
+
+def _previous_body(doc: Document, index: int) -> int | None:
+    i = index - 1
+    while i >= 0 and doc.sentences[i].kind != BODY:
+        i -= 1
+    if i < 0 or doc.sentences[i].block != doc.sentences[index].block:
+        return None
+    return i
+
+
+def detect(doc: Document, ruleset: Ruleset) -> list[Finding]:
+    window = ruleset.structure.window
+    active = active_hits(doc, find_hits(doc, ruleset), window)
+    if not active:
+        return []
+    by_sentence: dict[int, list[Hit]] = {}
+    for h in active:
+        for i in range(h.first, h.last + 1):
+            if doc.sentences[i].kind == BODY:
+                by_sentence.setdefault(i, []).append(h)
+
+    groups: list[list[int]] = []
+    for i in sorted(by_sentence):
+        if groups and groups[-1][-1] == i - 1 and doc.sentences[i - 1].block == doc.sentences[i].block:
+            groups[-1].append(i)
+        else:
+            groups.append([i])
+
+    group_hits = []
+    for group in groups:
+        seen: dict[int, Hit] = {}
+        for i in group:
+            for h in by_sentence[i]:
+                seen[id(h)] = h
+        group_hits.append(sorted(seen.values(), key=_category_strength))
+
+    findings = []
+    for n, (group, ghits) in enumerate(zip(groups, group_hits)):
+        categories = list(dict.fromkeys(h.rule.category for h in ghits))
+        category = ghits[0].rule.category
+        rule = min(ghits, key=_rule_strength).rule
+        if all(h.rule.kind in ("premise", "tail") for h in ghits):
+            # A premise on its own sentence takes the category of the demand it sets up.
+            supported = _nearest_demand(groups, group_hits, n, doc, window)
+            if supported is not None:
+                category = supported.rule.category
+                categories = list(dict.fromkeys([category, *categories]))
+        start, end = doc.sentences[group[0]].start, doc.sentences[group[-1]].end
+        first_line = doc.line_index(start)
+        last_line = doc.line_index(max(end - 1, start))
+        if doc.ignored_lines and any(line in doc.ignored_lines for line in range(first_line, last_line + 1)):
+            continue
+        line, column = doc.position(start)
+        end_line, end_column = doc.position(end)
+        findings.append(
+            Finding(
+                rule=rule.id,
+                rules=list(dict.fromkeys(h.rule.id for h in ghits)),
+                category=category,
+                categories=categories,
+                kinds=sorted({h.rule.kind for h in ghits}, key=_KIND_RANK.__getitem__),
+                severity=min((h.rule.severity for h in ghits if h.rule.kind in ("demand", "ask")), key=_severity_rank, default=rule.severity),
+                start=start,
+                end=end,
+                line=line,
+                column=column,
+                end_line=end_line,
+                end_column=end_column,
+                text=doc.text[start:end],
+                message=rule.message,
+                why=rule.why,
+                suggestions=list(rule.alternatives),
+                fix=Fix(rule.fix, start, end, rule.fix == "drop", list(rule.strategies)),
+                first_sentence=group[0],
+                last_sentence=group[-1],
+            )
+        )
+    return findings
+
+
+def _category_strength(h: Hit) -> tuple[int, int, int, int]:
+    """The category comes from the strongest priority (call-out > pressure > thing traded);
+    among equals, the longer (more specific) match."""
+    return (-h.rule.priority, _KIND_RANK[h.rule.kind], h.start - h.end, h.start)
+
+
+def _rule_strength(h: Hit) -> tuple[int, int, int, int]:
+    """The rule reported (id, message) is the demand itself rather than its premise."""
+    return (_KIND_RANK[h.rule.kind], -h.rule.priority, h.start - h.end, h.start)
+
+
+def _severity_rank(severity: str) -> int:
+    return {"error": 0, "warning": 1, "info": 2}[severity]
+
+
+def _nearest_demand(
+    groups: list[list[int]], group_hits: list[list[Hit]], n: int, doc: Document, window: int
+) -> Hit | None:
+    best: tuple[int, Hit] | None = None
+    for m, (group, ghits) in enumerate(zip(groups, group_hits)):
+        if m == n or all(h.rule.kind in ("premise", "tail") for h in ghits):
+            continue
+        if doc.sentences[group[0]].section != doc.sentences[groups[n][0]].section:
+            continue
+        distance = min(abs(group[0] - groups[n][-1]), abs(groups[n][0] - group[-1]))
+        if distance <= window and (best is None or distance < best[0]):
+            best = (distance, ghits[0])
+    return best[1] if best else None
