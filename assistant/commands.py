@@ -171,12 +171,244 @@ def explain_rule(session: Session, rule_id: str) -> int:
     return 0
 
 
-def rewrite(**_: object) -> int:  # replaced below when rewrite lands
-    raise UsageError("rewrite is not built yet")
+
+def emit(text: str, data: bytes | None = None) -> None:
+    """Write to standard output as UTF-8 (or the given bytes), whatever the locale."""
+    sys.stdout.flush()
+    sys.stdout.buffer.write(text.encode("utf-8") if data is None else data)
+    sys.stdout.buffer.flush()
 
 
-def suggest(**_: object) -> int:
-    raise UsageError("suggest is not built yet")
+def _profile(config: config_mod.Config, topic: str | None, link: str | None, name: str | None) -> dict[str, str | None]:
+    profile: dict[str, str | None] = {key: config.profile.get(key) for key in ("topic", "link", "name")}
+    for key, value in (("topic", topic), ("link", link), ("name", name)):
+        if value is not None:
+            profile[key] = value
+    return {k: (v.strip() or None) if v else None for k, v in profile.items()}
+
+
+def _content(templates: object, profile: dict[str, str | None]):  # type: ignore[no-untyped-def]
+    """Render the content-first line for a finding (its rule's first strategy)."""
+
+    def replace(finding: Finding, strategy: str | None = None) -> str:
+        name = "content/" + (strategy or finding.fix.strategies[0])
+        return templates.render(name, {"category": finding.category}, profile)  # type: ignore[attr-defined]
+
+    return replace
+
+
+# -------------------------------------------------------------------- rewrite
+def rewrite(
+    path: str | None = None,
+    fmt: str = "text",
+    diff: bool = False,
+    in_place: bool = False,
+    explain: bool = False,
+    tidy: bool = False,
+    unsafe: bool = False,
+    stats: bool = False,
+    grammar: bool = False,
+    languagetool_url: str | None = None,
+    topic: str | None = None,
+    link: str | None = None,
+    name: str | None = None,
+    select: Iterable[str] = (),
+    ignore: Iterable[str] = (),
+    config: str | None = None,
+    isolated: bool = False,
+    encoding: str | None = None,
+    stdin_filename: str | None = None,
+) -> int:
+    from . import rewrite as rewrite_mod
+    from .templating import Templates, TemplateError
+
+    path = path or STDIN
+    if in_place and path == STDIN:
+        raise UsageError("--in-place needs a file path; text read from standard input has nowhere to be written back")
+    if in_place and diff:
+        raise UsageError("--diff only shows the changes and writes nothing; drop --in-place or --diff")
+    session = Session(config, isolated, select, ignore)
+    source = read_source(path, encoding or None, stdin_filename)
+    cfg = session.config_for(stdin_filename if path == STDIN else path)
+    ruleset = session.ruleset_for(cfg)
+    templates = Templates(cfg.templates)
+    tidier = _load_tidier() if tidy else None
+    try:
+        result = rewrite_mod.rewrite(source.text, ruleset, _content(templates, _profile(cfg, topic, link, name)), unsafe, tidier)
+    except TemplateError as exc:
+        raise UsageError(str(exc)) from None
+    rewritten = result.rewritten
+    notes: dict[str, object] = {}
+    if grammar:
+        from .quality import grammar_pass
+
+        rewritten, notes["grammar"] = grammar_pass(source.text, rewritten, result.edits, languagetool_url or cfg.languagetool_url)
+    if stats:
+        from .quality import readability
+
+        notes["readability"] = {"before": readability(source.text), "after": readability(rewritten)}
+    if explain:
+        _explain_edits(source, result)
+    if stats and fmt != "json":
+        _print_stats(notes["readability"])  # type: ignore[arg-type]
+    if fmt == "json":
+        from .render import to_json
+
+        payload: dict[str, object] = {
+            "path": source.name,
+            "original": source.text,
+            "rewritten": rewritten,
+            "changes": [e.to_dict(source.text) for e in result.edits],
+            **notes,
+        }
+        emit(to_json(payload) + "\n")
+    elif diff:
+        from .render import unified_diff
+
+        emit(unified_diff(source.text, rewritten, source.name))
+    elif not in_place:
+        emit("", source.encode(rewritten))
+    if in_place and rewritten != source.text:
+        write_atomic(path, source.encode(rewritten))
+        print(f"polite: rewrote {path} ({len(result.edits)} {'change' if len(result.edits) == 1 else 'changes'})", file=sys.stderr)
+    return 0
+
+
+def _load_tidier():  # type: ignore[no-untyped-def]
+    from .phrasebook import TIDY_FILE, read_toml, shipped_dir
+    from .rewrite import Tidier
+
+    data = read_toml(os.path.join(shipped_dir(), TIDY_FILE))
+    return Tidier(data.get("words", {}), data.get("shouting", {}).get("keep", []))  # type: ignore[arg-type, union-attr]
+
+
+def _explain_edits(source: Source, result: object) -> None:
+    from .document import Document
+
+    edits = result.edits  # type: ignore[attr-defined]
+    if not edits:
+        print("polite: no changes: no demands found", file=sys.stderr)
+        return
+    doc = Document(source.text, _structure_only())
+    for edit in edits:
+        line, column = doc.position(edit.start)
+        before = " ".join(source.text[edit.start : edit.end].split())
+        what = f"{before!r} -> {edit.after!r}" if edit.after else repr(before)
+        print(f"{source.name}:{line}:{column}: [{edit.rule}] {what}: {edit.reason}", file=sys.stderr)
+
+
+def _structure_only():  # type: ignore[no-untyped-def]
+    from .document import Structure
+
+    return Structure("(?!)", "(?!)", ())
+
+
+def _print_stats(readability: dict[str, dict[str, float] | None]) -> None:
+    before, after = readability["before"], readability["after"]
+    if before is None or after is None:
+        print("polite: readability unavailable (textstat could not be loaded)", file=sys.stderr)
+        return
+    print(
+        "polite: readability: Flesch reading ease {:.1f} -> {:.1f}, grade level {:.1f} -> {:.1f}".format(
+            before["flesch_reading_ease"], after["flesch_reading_ease"], before["grade_level"], after["grade_level"]
+        ),
+        file=sys.stderr,
+    )
+
+
+def write_atomic(path: str, data: bytes) -> None:
+    """Replace the file at `path` with `data` so that a crash leaves either the old
+    or the new file, never a partial one: write a temporary file in the same folder,
+    flush it to disk, then rename it over the original."""
+    import stat
+    import tempfile
+
+    target = os.path.realpath(path)
+    folder = os.path.dirname(target)
+    try:
+        mode = stat.S_IMODE(os.stat(target).st_mode)
+        fd, tmp = tempfile.mkstemp(prefix=".polite-", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        raise InputError(f"{path}: cannot write it back ({exc.strerror or exc}); the file is unchanged") from None
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, target)
+    except BaseException as exc:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        if isinstance(exc, OSError):
+            raise InputError(f"{path}: cannot write it back ({exc.strerror or exc}); the file is unchanged") from None
+        raise
+
+
+# -------------------------------------------------------------------- suggest
+def suggest(
+    path: str | None = None,
+    fmt: str = "text",
+    topic: str | None = None,
+    link: str | None = None,
+    name: str | None = None,
+    select: Iterable[str] = (),
+    ignore: Iterable[str] = (),
+    config: str | None = None,
+    isolated: bool = False,
+    encoding: str | None = None,
+    stdin_filename: str | None = None,
+) -> int:
+    from .rules import STRATEGIES
+    from .templating import Templates, TemplateError
+
+    session = Session(config, isolated, select, ignore)
+    source = read_source(path or STDIN, encoding or None, stdin_filename)
+    cfg = session.config_for(stdin_filename if (path or STDIN) == STDIN else path)
+    _doc, findings = analyse(session, source, stdin_filename if (path or STDIN) == STDIN else path)
+    render_line = _content(Templates(cfg.templates), _profile(cfg, topic, link, name))
+    items = []
+    try:
+        for finding in findings:
+            strategies = list(dict.fromkeys([*finding.fix.strategies, *STRATEGIES]))
+            alternatives = []
+            for strategy in strategies:
+                text = render_line(finding, strategy)
+                if all(text != a["text"] for a in alternatives):
+                    alternatives.append({"strategy": strategy, "text": text})
+            items.append((finding, alternatives))
+    except TemplateError as exc:
+        raise UsageError(str(exc)) from None
+    if fmt == "json":
+        from .render import to_json
+
+        emit(
+            to_json(
+                {
+                    "path": source.name,
+                    "suggestions": [
+                        {**{k: v for k, v in f.to_dict(source.name).items() if k != "suggestions"}, "alternatives": alts}
+                        for f, alts in items
+                    ],
+                }
+            )
+            + "\n"
+        )
+        return 0
+    if not items:
+        print("polite: no demands found; nothing to suggest", file=sys.stderr)
+        return 0
+    lines = []
+    for finding, alternatives in items:
+        excerpt = " ".join(finding.text.split())
+        lines.append(f"{source.name}:{finding.line}:{finding.column}: [{finding.rule}] {excerpt}")
+        width = max(len(a["strategy"]) for a in alternatives)
+        lines.extend(f"    {a['strategy']:<{width}}  {a['text']}" for a in alternatives)
+        lines.append(f"    {'tip':<{width}}  {finding.suggestions[0]}")
+    emit("\n".join(lines) + "\n")
+    return 0
 
 
 def reply(**_: object) -> int:

@@ -62,6 +62,7 @@ class Finding:
         "last_sentence",
         "line",
         "message",
+        "priority",
         "rule",
         "rules",
         "severity",
@@ -172,7 +173,16 @@ def active_hits(doc: Document, hits: list[Hit], window: int) -> list[Hit]:
     premises = [h for h in hits if h.rule.kind == "premise"]
     asks = [h for h in hits if h.rule.kind == "ask" and any(near(h, o) for o in premises + demands)]
     anchors = demands + asks
-    premises = [h for h in premises if any(near(h, a) for a in anchors)]
+
+    def next_to(a: Hit, b: Hit) -> bool:
+        return b.first - a.last <= 1 and a.first - b.last <= 1
+
+    # A favour named a few sentences away belongs to a demand only if the demand
+    # does not already name its own favour ("Since I shared your report, ...").
+    self_contained = {id(a) for a in anchors if any(next_to(p, a) for p in premises)}
+    premises = [
+        h for h in premises if any(near(h, a) and (next_to(h, a) or id(a) not in self_contained) for a in anchors)
+    ]
     active = anchors + premises
     covered = {i for h in active for i in range(h.first, h.last + 1)}
     tails = sorted((h for h in hits if h.rule.kind == "tail"), key=lambda h: h.first)
@@ -188,7 +198,7 @@ def _previous_body(doc: Document, index: int) -> int | None:
     i = index - 1
     while i >= 0 and doc.sentences[i].kind != BODY:
         i -= 1
-    if i < 0 or doc.sentences[i].block != doc.sentences[index].block:
+    if i < 0 or doc.sentences[i].section != doc.sentences[index].section:
         return None
     return i
 
@@ -223,12 +233,15 @@ def detect(doc: Document, ruleset: Ruleset) -> list[Finding]:
     for n, (group, ghits) in enumerate(zip(groups, group_hits)):
         categories = list(dict.fromkeys(h.rule.category for h in ghits))
         category = ghits[0].rule.category
+        priority = ghits[0].rule.priority
         rule = min(ghits, key=_rule_strength).rule
-        if all(h.rule.kind in ("premise", "tail") for h in ghits):
-            # A premise on its own sentence takes the category of the demand it sets up.
-            supported = _nearest_demand(groups, group_hits, n, doc, window)
-            if supported is not None:
-                category = supported.rule.category
+        # A generic ask ("do the same") takes the category of the favour it refers to;
+        # a favour on its own sentence takes the category of the demand it sets up.
+        wanted = 1 if priority <= 0 else 2 if all(h.rule.kind in ("premise", "tail") for h in ghits) else None
+        if wanted is not None:
+            lender = _nearest_group(groups, group_hits, n, doc, window, wanted)
+            if lender is not None:
+                category = lender.rule.category
                 categories = list(dict.fromkeys([category, *categories]))
         start, end = doc.sentences[group[0]].start, doc.sentences[group[-1]].end
         first_line = doc.line_index(start)
@@ -243,6 +256,7 @@ def detect(doc: Document, ruleset: Ruleset) -> list[Finding]:
                 rules=list(dict.fromkeys(h.rule.id for h in ghits)),
                 category=category,
                 categories=categories,
+                priority=priority,
                 kinds=sorted({h.rule.kind for h in ghits}, key=_KIND_RANK.__getitem__),
                 severity=min((h.rule.severity for h in ghits if h.rule.kind in ("demand", "ask")), key=_severity_rank, default=rule.severity),
                 start=start,
@@ -278,16 +292,20 @@ def _severity_rank(severity: str) -> int:
     return {"error": 0, "warning": 1, "info": 2}[severity]
 
 
-def _nearest_demand(
-    groups: list[list[int]], group_hits: list[list[Hit]], n: int, doc: Document, window: int
+def _nearest_group(
+    groups: list[list[int]], group_hits: list[list[Hit]], n: int, doc: Document, window: int, min_priority: int
 ) -> Hit | None:
-    best: tuple[int, Hit] | None = None
+    """The strongest hit of the nearest other group (in the window, same section)
+    whose priority is at least `min_priority`."""
+    best: tuple[int, int, Hit] | None = None
     for m, (group, ghits) in enumerate(zip(groups, group_hits)):
-        if m == n or all(h.rule.kind in ("premise", "tail") for h in ghits):
+        top = ghits[0]
+        if m == n or top.rule.priority < min_priority:
             continue
         if doc.sentences[group[0]].section != doc.sentences[groups[n][0]].section:
             continue
         distance = min(abs(group[0] - groups[n][-1]), abs(groups[n][0] - group[-1]))
-        if distance <= window and (best is None or distance < best[0]):
-            best = (distance, ghits[0])
-    return best[1] if best else None
+        key = (distance, -top.rule.priority)
+        if distance <= window and (best is None or key < best[:2]):
+            best = (*key, top)
+    return best[2] if best else None

@@ -35,9 +35,10 @@ _EMOJI_CLASS = (
 )
 _EMOJI_RUN = f"[{_EMOJI_CLASS}](?:[\\s{_EMOJI_CLASS}]*[{_EMOJI_CLASS}])?"
 # A sentence ends after terminal punctuation (plus closing quotes and a trailing
-# emoji run), or after an emoji run in casual writing, when whitespace follows.
+# emoji run), or, in casual writing, after an emoji run that stands between
+# spaces ("great vid 🔥 liked it"; not "a 5⭐ review").
 _BOUNDARY = re.compile(
-    rf"(?P<punct>[.!?…]+)[\"'”’)\]]*(?:[ \t]*{_EMOJI_RUN})?(?=\s)|(?P<emoji>{_EMOJI_RUN})(?=[ \t]+[^\s{_EMOJI_CLASS}#])"
+    rf"(?P<punct>[.!?…]+)[\"'”’)\]]*(?:[ \t]*{_EMOJI_RUN})?(?=\s)|(?<=\s)(?P<emoji>{_EMOJI_RUN})(?=[ \t]+[^\s{_EMOJI_CLASS}#])"
 )
 _TAIL_ONLY = re.compile(rf"^(?:[#@][\w.]+|{_EMOJI_RUN}|[\s.!?])+$")
 _WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)$")
@@ -49,10 +50,11 @@ class Structure:
     Built from the `[document]` table of phrasebooks/vocabulary.toml.
     """
 
-    __slots__ = ("abbreviations", "greeting_line", "greeting_inline", "signoff_line", "window")
+    __slots__ = ("abbreviations", "greeting_inline", "greeting_line", "greeting_sentence", "signoff_line", "window")
 
     def __init__(self, greeting: str, signoff: str, abbreviations: Iterable[str], window: int = 4) -> None:
         self.greeting_line = re.compile(rf"^(?:{greeting})\b[^\n.!?]{{0,40}}[,!:—–-]?[ \t]*$", re.I)
+        self.greeting_sentence = re.compile(rf"^(?:{greeting})\b[^\n.!?,]{{0,30}}[.!?,]*(?:[ \t]*{_EMOJI_RUN})?$", re.I)
         self.greeting_inline = re.compile(rf"^(?:{greeting})\b[^\n,.!?—–:]{{0,40}}?(?:,|[ \t]+[—–-])[ \t]*", re.I)
         self.signoff_line = re.compile(rf"^(?:[—–-]+[ \t]*)?(?:{signoff})\b[^\n.?]{{0,30}}[,!.]?[ \t]*$", re.I)
         self.abbreviations = frozenset(a.lower().rstrip(".") for a in abbreviations)
@@ -293,6 +295,9 @@ def _split_unit(scan: str, start: int, end: int, structure: Structure, block: in
         chunk = scan[s:e]
         if sentences and _TAIL_ONLY.match(chunk.replace(MASK, "")) and scan[sentences[-1].end : s].strip() == "":
             sentences[-1].end = e  # trailing hashtags or emoji belong to the sentence before
+            continue
+        if not sentences and structure.greeting_sentence.match(chunk):
+            sentences.append(Sentence(s, e, GREETING, block, section))  # "Hi.", "Hey there!"
             continue
         if not sentences:
             greeting = structure.greeting_inline.match(chunk)

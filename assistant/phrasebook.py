@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 
 ENGINE_VERSION = 4
 VOCABULARY_FILE = "vocabulary.toml"
+TIDY_FILE = "tidy.toml"
 _ID = re.compile(r"^[a-z][a-z0-9_]*(?:\.[a-z0-9_]+)+$")
 # Which rule decides a finding's category: public call-outs (5) over strong debt or
 # guilt (4) over the thing asked for (3) over a vague "return the favour" (2) over
@@ -66,7 +67,7 @@ def phrasebook_files(folder: str) -> list[str]:
         raise PhrasebookError(folder, "not a folder of phrasebooks") from None
     except PermissionError:
         raise PhrasebookError(folder, "cannot read this folder (permission denied)") from None
-    return [os.path.join(folder, n) for n in names if n.endswith(".toml") and n != VOCABULARY_FILE]
+    return [os.path.join(folder, n) for n in names if n.endswith(".toml") and n not in (VOCABULARY_FILE, TIDY_FILE)]
 
 
 def _sources(extra: Sequence[str]) -> list[tuple[str, bool]]:

@@ -1,0 +1,225 @@
+"""Templates: Jinja2 in its sandbox, loaded only from the shipped folder and the
+folders the config names (user folders first, so they override by name).
+
+Importing jinja2 costs several times Python's own start-up, so rendering goes
+through a skeleton cache. Variables are of two sorts:
+
+- settings (kind, tone, strategy, seed...) choose the wording and are part of
+  the cache key;
+- data (names, topic, link...) are only inserted into the text.
+
+A template whose data variables appear only as plain `{{ name }}` output or in
+truthiness tests (`{% if name %}`, `name or "there"`) is rendered once per
+setting with placeholders for the data, and later renders just fill the
+placeholders in: the same text Jinja2 would produce, without importing it.
+Templates that transform data (filters, comparisons, calls) are always rendered
+by Jinja2. Data values are never evaluated as template code either way.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+from . import cache
+from .resources import data_dir
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+
+SUFFIX = ".j2"
+_ENGINE = 2
+_SLOT = re.compile("\ue000(.)\ue001")
+
+
+class TemplateError(Exception):
+    """A template that cannot be rendered; str() names it and says what to do."""
+
+
+def _slot(index: int) -> str:
+    return "\ue000" + chr(0xE100 + index) + "\ue001"
+
+
+class Templates:
+    def __init__(self, folders: Sequence[str] = ()) -> None:
+        self.folders = [os.path.abspath(f) for f in folders] + [data_dir("templates")]
+        self._stamps: tuple[object, ...] | None = None
+        self._env = None
+
+    # ----------------------------------------------------------- discovery
+    def files(self) -> dict[str, str]:
+        """Template name -> file, the first folder winning."""
+        found: dict[str, str] = {}
+        for folder in self.folders:
+            if not os.path.isdir(folder):
+                raise TemplateError(f"{folder}: no such template folder; fix the 'templates' path in your config")
+            for root, _dirs, names in os.walk(folder):
+                for file_name in sorted(names):
+                    if file_name.endswith(SUFFIX):
+                        full = os.path.join(root, file_name)
+                        name = os.path.relpath(full, folder)[: -len(SUFFIX)].replace(os.sep, "/")
+                        found.setdefault(name, full)
+        return found
+
+    def stamps(self) -> tuple[object, ...]:
+        if self._stamps is None:
+            self._stamps = tuple(sorted((name, cache.file_stamp(path)) for name, path in self.files().items()))
+        return self._stamps
+
+    def exists(self, name: str) -> bool:
+        return name in self.files()
+
+    # -------------------------------------------------------------- render
+    def render(self, name: str, settings: Mapping[str, object], data: Mapping[str, str | None]) -> str:
+        data_names = sorted(data)
+        truth = tuple(bool(data[k]) for k in data_names)
+        key = (_ENGINE, self.folders, self.stamps(), name, tuple(sorted(settings.items())), tuple(data_names), truth)
+        entry_name = "render-" + format(_crc(repr(key)), "x")
+        entry = cache.load(entry_name, key)
+        if entry is None:
+            entry = self._skeleton(name, settings, data_names, truth)
+            cache.store(entry_name, key, entry)
+        skeleton, reusable = entry  # type: ignore[misc]
+        if not reusable:
+            return self._jinja_render(name, {**settings, **data})
+        values = [data[k] or "" for k in data_names]
+        return _SLOT.sub(lambda m: values[ord(m.group(1)) - 0xE100], skeleton)
+
+    def _skeleton(
+        self, name: str, settings: Mapping[str, object], data_names: list[str], truth: tuple[bool, ...]
+    ) -> tuple[str, bool]:
+        if not self._plain_usage(name, set(data_names)):
+            return "", False
+        placeholders = {k: (_slot(i) if truth[i] else None) for i, k in enumerate(data_names)}
+        text = self._jinja_render(name, {**settings, **placeholders})
+        leftover = _SLOT.sub("", text)
+        if "\ue000" in leftover or "\ue001" in leftover:
+            return "", False  # a placeholder was cut or altered: always render with Jinja2
+        return text, True
+
+    # -------------------------------------------------------------- jinja2
+    def environment(self):  # type: ignore[no-untyped-def]
+        if self._env is None:
+            import jinja2
+            from jinja2.sandbox import SandboxedEnvironment
+
+            self._env = SandboxedEnvironment(
+                loader=jinja2.FileSystemLoader(self.folders),
+                undefined=jinja2.StrictUndefined,
+                autoescape=False,
+                trim_blocks=True,
+                lstrip_blocks=True,
+                keep_trailing_newline=False,
+            )
+        return self._env
+
+    def _jinja_render(self, name: str, variables: Mapping[str, object]) -> str:
+        import jinja2
+        from jinja2.sandbox import SecurityError
+
+        env = self.environment()
+        try:
+            return str(env.get_template(name + SUFFIX).render(**variables)).strip()
+        except jinja2.TemplateNotFound as exc:
+            raise TemplateError(f"no template '{exc.name}'; run 'polite templates list' to see the names") from None
+        except jinja2.TemplateSyntaxError as exc:
+            raise TemplateError(f"{exc.filename or exc.name}:{exc.lineno}: template syntax error: {exc.message}") from None
+        except jinja2.UndefinedError as exc:
+            var = re.search(r"'([^']+)' is undefined", str(exc))
+            which = f"variable '{var.group(1)}'" if var else f"an undefined value ({exc})"
+            hint = f"pass --var {var.group(1)}=VALUE or give it a default in the template" if var else "check the template"
+            raise TemplateError(f"template '{_failing_template(exc) or name}' uses {which}; {hint}") from None
+        except SecurityError as exc:
+            raise TemplateError(f"template '{name}' tried something the sandbox forbids ({exc})") from None
+
+    def variables(self, name: str) -> set[str]:
+        """Variables a template (and what it includes) reads from its context."""
+        from jinja2 import meta
+
+        env = self.environment()
+        found: set[str] = set()
+        for template in self._closure(name):
+            found |= meta.find_undeclared_variables(env.parse(self._source(template)))
+        return found
+
+    def source(self, name: str) -> str:
+        return self._source(name + SUFFIX)
+
+    def _source(self, file_name: str) -> str:
+        env = self.environment()
+        try:
+            source, _path, _uptodate = env.loader.get_source(env, file_name)
+        except Exception as exc:  # noqa: BLE001 - TemplateNotFound and friends
+            raise TemplateError(f"no template '{file_name[: -len(SUFFIX)]}'; run 'polite templates list'") from exc
+        return str(source)
+
+    def _closure(self, name: str) -> list[str]:
+        from jinja2 import meta
+
+        env = self.environment()
+        todo, seen = [name + SUFFIX], []
+        while todo:
+            current = todo.pop()
+            if current in seen:
+                continue
+            seen.append(current)
+            for ref in meta.find_referenced_templates(env.parse(self._source(current))):
+                if ref is not None:
+                    todo.append(ref)
+        return seen
+
+    def _plain_usage(self, name: str, data_names: set[str]) -> bool:
+        from jinja2 import nodes
+
+        env = self.environment()
+        for template in self._closure(name):
+            tree = env.parse(self._source(template))
+            for node in tree.find_all(nodes.Include):
+                if not isinstance(node.template, nodes.Const):
+                    return False  # a computed include could depend on data
+            if not _plain(tree, data_names, nodes, allowed=False):
+                return False
+        return True
+
+
+def _plain(node, data_names: set[str], nodes, allowed: bool) -> bool:  # type: ignore[no-untyped-def]
+    """True when data names only appear where their value is output verbatim or
+    tested for truth (Output elements, If/CondExpr tests, and/or/not chains)."""
+    if isinstance(node, nodes.Name):
+        return allowed or node.name not in data_names
+    if isinstance(node, nodes.Output):
+        return all(_plain(child, data_names, nodes, True) for child in node.nodes)
+    if isinstance(node, nodes.If):
+        return (
+            _plain(node.test, data_names, nodes, True)
+            and all(_plain(c, data_names, nodes, False) for c in [*node.body, *node.elif_, *node.else_])
+        )
+    if isinstance(node, (nodes.And, nodes.Or)):
+        return _plain(node.left, data_names, nodes, allowed) and _plain(node.right, data_names, nodes, allowed)
+    if isinstance(node, nodes.Not):
+        return _plain(node.node, data_names, nodes, allowed)
+    if isinstance(node, nodes.CondExpr):
+        return (
+            _plain(node.test, data_names, nodes, True)
+            and _plain(node.expr1, data_names, nodes, allowed)
+            and (node.expr2 is None or _plain(node.expr2, data_names, nodes, allowed))
+        )
+    return all(_plain(child, data_names, nodes, False) for child in node.iter_child_nodes())
+
+
+def _failing_template(exc: BaseException) -> str | None:
+    tb = exc.__traceback__
+    name = None
+    while tb is not None:
+        file_name = tb.tb_frame.f_code.co_filename
+        if file_name.endswith(SUFFIX):
+            name = os.path.basename(file_name)[: -len(SUFFIX)]
+        tb = tb.tb_next
+    return name
+
+
+def _crc(text: str) -> int:
+    import zlib
+
+    return zlib.crc32(text.encode("utf-8", "surrogatepass"))
