@@ -11,8 +11,7 @@ import os
 import sys
 
 from . import config as config_mod
-from .detect import detect
-from .document import Document
+from .detect import analyse as analyse_text
 from .inputs import STDIN, InputError, Source, read_source
 from .phrasebook import PhrasebookError, load_ruleset
 from .rules import Ruleset, matches_selector
@@ -92,8 +91,7 @@ def run(action: Callable[[], int]) -> int:
 def analyse(session: Session, source: Source, display_path: str | None = None) -> tuple[Document, list[Finding]]:
     config = session.config_for(display_path if display_path not in (None, STDIN) else source.path)
     ruleset = session.ruleset_for(config)
-    doc = Document(source.text, ruleset.structure)
-    return doc, detect(doc, ruleset)
+    return analyse_text(source.text, ruleset)
 
 
 # ---------------------------------------------------------------------- check
@@ -411,5 +409,120 @@ def suggest(
     return 0
 
 
-def reply(**_: object) -> int:
-    raise UsageError("reply is not built yet")
+# ---------------------------------------------------------------------- reply
+def reply(
+    path: str | None = None,
+    fmt: str = "text",
+    to: str | None = None,
+    from_name: str | None = None,
+    platform: str | None = None,
+    var: Iterable[str] = (),
+    kind: str | None = None,
+    tone: str | None = None,
+    seed: int | None = None,
+    all: bool = False,  # noqa: A002 - the option is --all
+    template: str | None = None,
+    select: Iterable[str] = (),
+    ignore: Iterable[str] = (),
+    config: str | None = None,
+    isolated: bool = False,
+    encoding: str | None = None,
+    stdin_filename: str | None = None,
+) -> int:
+    from . import reply as reply_mod
+    from .rules import CATEGORIES
+    from .templating import Templates, TemplateError
+
+    extra = _parse_vars(var)
+    if kind is not None and kind not in (*CATEGORIES, reply_mod.GENUINE):
+        raise UsageError(f"unknown kind '{kind}'; use one of: {', '.join((*CATEGORIES, reply_mod.GENUINE))}")
+    session = Session(config, isolated, select, ignore)
+    path = path or STDIN
+    if template is not None and path == STDIN and sys.stdin is not None and sys.stdin.isatty():
+        source = None  # --template renders without a message
+    elif template is not None and path == STDIN:
+        source = None
+    else:
+        source = read_source(path, encoding or None, stdin_filename)
+    cfg = session.config_for(stdin_filename if path == STDIN else path)
+    tone = tone or str(cfg.reply.get("tone") or "warm")
+    seed = seed if seed is not None else int(cfg.reply.get("seed", 0))  # type: ignore[call-overload]
+    templates = Templates(cfg.templates)
+    data: dict[str, str | None] = {
+        "to": to,
+        "from_name": from_name if from_name is not None else cfg.reply.get("from"),  # type: ignore[dict-item]
+        "platform": platform if platform is not None else cfg.reply.get("platform"),  # type: ignore[dict-item]
+        **extra,
+    }
+    findings: list[Finding] = []
+    if source is None:
+        name = template if templates.exists(str(template)) else f"reply/{template}"
+        detected = None
+    else:
+        ruleset = session.ruleset_for(cfg)
+        detected, findings, doc = reply_mod.classify(source.text, ruleset)
+        if data["to"] is None:
+            data["to"] = reply_mod.sender_name(doc, ruleset.structure)
+        chosen = kind or detected
+        name = template if template is not None else f"reply/{chosen}"
+        if template is None and chosen == reply_mod.GENUINE:
+            return _genuine(fmt, tone, data["to"])
+    try:
+        options = reply_mod.write(templates, name, tone, seed, data)
+    except TemplateError as exc:
+        raise UsageError(str(exc)) from None
+    answer_kind = kind or detected
+    if fmt == "json":
+        from .render import to_json
+
+        emit(
+            to_json(
+                {
+                    "kind": answer_kind,
+                    "is_shakedown": None if answer_kind is None else answer_kind != reply_mod.GENUINE,
+                    "tone": tone,
+                    "reply": options[0][1],
+                    "alternatives": [text for _intent, text in options[1:]],
+                    "options": [{"intent": intent, "text": text} for intent, text in options],
+                    "to": data["to"],
+                    "template": name,
+                    "detected_kind": detected,
+                    "findings": [f.to_dict(source.name) for f in findings] if source is not None else [],
+                }
+            )
+            + "\n"
+        )
+        return 0
+    if all:
+        blocks = [f"--- option {n}: {reply_mod.INTENT_LABELS.get(intent, intent)} ---\n{text}" for n, (intent, text) in enumerate(options, 1)]
+        emit("\n".join(blocks))
+    else:
+        emit(options[0][1])
+    return 0
+
+
+def _parse_vars(values: Iterable[str]) -> dict[str, str | None]:
+    import re
+
+    from .reply import SETTINGS
+
+    out: dict[str, str | None] = {}
+    for value in values:
+        key, sep, text = value.partition("=")
+        key = key.strip()
+        if not sep or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", key):
+            raise UsageError(f"--var needs KEY=VALUE with a plain name as KEY (got {value!r}); for example --var project=Atlas")
+        if key in SETTINGS:
+            raise UsageError(f"'{key}' is set with its own option (--{key}), not --var")
+        out[key] = text
+    return out
+
+
+def _genuine(fmt: str, tone: str, to: str | None) -> int:
+    note = "this does not look like a demand for something in return, so no decline was written (use --kind to write one anyway)"
+    if fmt == "json":
+        from .render import to_json
+
+        emit(to_json({"kind": "genuine", "is_shakedown": False, "tone": tone, "reply": None, "alternatives": [], "to": to}) + "\n")
+    print(f"polite: {note}", file=sys.stderr)
+    return 0

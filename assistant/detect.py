@@ -112,19 +112,23 @@ class Hit:
         self.last = last
 
 
-def find_hits(doc: Document, ruleset: Ruleset) -> list[Hit]:
-    """Every match of every rule in body sentences, after `unless` exceptions."""
+def find_hits(
+    doc: Document, ruleset: Ruleset, regions: list[tuple[int, int, list[tuple[Rule, int]]]] | None = None
+) -> list[Hit]:
+    """Every match of every rule in body sentences, after `unless` exceptions.
+    `regions` (from analyse) saves looking for candidate patterns again."""
     sentences = doc.sentences
     if not sentences:
         return []
-    blocks: dict[int, tuple[int, int]] = {}
-    for s in sentences:
-        start, end = blocks.get(s.block, (s.start, s.end))
-        blocks[s.block] = (min(start, s.start), max(end, s.end))
-    bounds = [blocks[b] for b in sorted(blocks)]
+    if regions is None:
+        blocks: dict[int, tuple[int, int]] = {}
+        for s in sentences:
+            start, end = blocks.get(s.block, (s.start, s.end))
+            blocks[s.block] = (min(start, s.start), max(end, s.end))
+        regions = ruleset.regions(doc.scan, doc.lowered, [blocks[b] for b in sorted(blocks)])
     scan = doc.scan
     hits: list[Hit] = []
-    for region_start, region_end, pairs in ruleset.regions(doc.lowered, bounds):
+    for region_start, region_end, pairs in regions:
         for rule, index in pairs:
             for m in rule.regex(index).finditer(scan, region_start, region_end):
                 start, end = m.span()
@@ -160,33 +164,54 @@ def _window(doc: Document, first: int, last: int, size: int) -> tuple[int, int]:
     return lo, hi
 
 
+class _Pool:
+    """Hits sorted by sentence, for finding the ones near a given hit quickly."""
+
+    def __init__(self, doc: Document, hits: list[Hit]) -> None:
+        self.doc = doc
+        self.hits = sorted(hits, key=lambda h: h.first)
+        self.firsts = [h.first for h in self.hits]
+        self.span = max((h.last - h.first for h in self.hits), default=0)
+
+    def near(self, h: Hit, distance: int) -> list[Hit]:
+        from bisect import bisect_left, bisect_right
+
+        lo = bisect_left(self.firsts, h.first - distance - self.span)
+        hi = bisect_right(self.firsts, h.last + distance)
+        sentences = self.doc.sentences
+        section, block = sentences[h.first].section, sentences[h.first].block
+        # Paragraphs left unsplit (see Document) hold at least one sentence each, so
+        # paragraphs further apart than `distance` are out of reach too.
+        return [
+            o
+            for o in self.hits[lo:hi]
+            if o.first - h.last <= distance
+            and h.first - o.last <= distance
+            and sentences[o.first].section == section
+            and abs(sentences[o.first].block - block) <= distance
+        ]
+
+
 def active_hits(doc: Document, hits: list[Hit], window: int) -> list[Hit]:
     """The hits that count, by kind (see the module docstring)."""
-    sentences = doc.sentences
-
-    def near(a: Hit, b: Hit) -> bool:
-        if sentences[a.first].section != sentences[b.first].section:
-            return False
-        return b.first - a.last <= window and a.first - b.last <= window
-
     demands = [h for h in hits if h.rule.kind == "demand"]
     premises = [h for h in hits if h.rule.kind == "premise"]
-    asks = [h for h in hits if h.rule.kind == "ask" and any(near(h, o) for o in premises + demands)]
+    premise_pool = _Pool(doc, premises)
+    enablers = _Pool(doc, premises + demands)
+    asks = [h for h in hits if h.rule.kind == "ask" and enablers.near(h, window)]
     anchors = demands + asks
-
-    def next_to(a: Hit, b: Hit) -> bool:
-        return b.first - a.last <= 1 and a.first - b.last <= 1
-
+    anchor_pool = _Pool(doc, anchors)
     # A favour named a few sentences away belongs to a demand only if the demand
     # does not already name its own favour ("Since I shared your report, ...").
-    self_contained = {id(a) for a in anchors if any(next_to(p, a) for p in premises)}
-    premises = [
-        h for h in premises if any(near(h, a) and (next_to(h, a) or id(a) not in self_contained) for a in anchors)
+    self_contained = {id(a) for a in anchors if premise_pool.near(a, 1)}
+    active_premises = [
+        p
+        for p in premises
+        if any(id(a) not in self_contained or a in anchor_pool.near(p, 1) for a in anchor_pool.near(p, window))
     ]
-    active = anchors + premises
+    active = anchors + active_premises
     covered = {i for h in active for i in range(h.first, h.last + 1)}
-    tails = sorted((h for h in hits if h.rule.kind == "tail"), key=lambda h: h.first)
-    for h in tails:
+    for h in sorted((h for h in hits if h.rule.kind == "tail"), key=lambda h: h.first):
         before = _previous_body(doc, h.first)
         if h.first in covered or (before is not None and before in covered):
             active.append(h)
@@ -196,16 +221,82 @@ def active_hits(doc: Document, hits: list[Hit], window: int) -> list[Hit]:
 
 def _previous_body(doc: Document, index: int) -> int | None:
     i = index - 1
-    while i >= 0 and doc.sentences[i].kind != BODY:
+    while i >= 0 and doc.sentences[i].kind != BODY and index - i <= 3:
         i -= 1
-    if i < 0 or doc.sentences[i].section != doc.sentences[index].section:
+    if i < 0 or doc.sentences[i].block < doc.sentences[index].block - 1:
         return None
     return i
 
 
-def detect(doc: Document, ruleset: Ruleset) -> list[Finding]:
+def analyse(text: str, ruleset: Ruleset) -> tuple[Document, list[Finding]]:
+    """The document and its findings. Long texts skip sentence-splitting the
+    sections where no pattern can match, which leaves the findings unchanged."""
+    from .rules import LARGE_TEXT
+
+    if len(text) <= LARGE_TEXT:
+        doc = Document(text, ruleset.structure)
+        return doc, detect(doc, ruleset)
+    regions: list[tuple[int, int, list[tuple[Rule, int]]]] = []
+    reach = ruleset.structure.window
+
+    def wanted(d: Document, spans: list[tuple[int, int]]) -> dict[int, bool]:
+        found = ruleset.regions(d.scan, d.lowered, spans, force_split=True)
+        if not found:
+            return {}
+        if len(found) == 1:  # one paragraph: it matters if it holds a demand, or an ask and a premise
+            kinds = {rule.kind for rule, _i in found[0][2]}
+            if "demand" not in kinds and not ("ask" in kinds and "premise" in kinds):
+                return {}
+        by_start = {start: position for position, (start, _end) in enumerate(spans)}
+        kinds = {by_start[start]: {rule.kind for rule, _i in pairs} for start, _end, pairs in found}
+        keep = _paragraphs_that_matter(kinds, reach)
+        out = {}
+        for region in found:
+            position = by_start[region[0]]
+            if position in keep:
+                regions.append(region)
+                out[position] = any(rule.unless_nearby for rule, _i in region[2])
+        return out
+
+    doc = Document(text, ruleset.structure, wanted=wanted)
+    return doc, detect(doc, ruleset, regions)
+
+
+def _paragraphs_that_matter(kinds: dict[int, set[str]], reach: int) -> set[int]:
+    """Paragraph positions whose matches could count, judged per paragraph with the
+    same rules as active_hits (a superset: every hit that can count is in one)."""
+
+    from bisect import bisect_left
+
+    def near(p: int, pool: set[int], distance: int) -> bool:
+        ordered = sorted_cache.get(id(pool))
+        if ordered is None or len(ordered) != len(pool):
+            ordered = sorted_cache[id(pool)] = sorted(pool)
+        i = bisect_left(ordered, p - distance)
+        return i < len(ordered) and ordered[i] <= p + distance
+
+    sorted_cache: dict[int, list[int]] = {}
+
+    demand = {p for p, k in kinds.items() if "demand" in k}
+    premise = {p for p, k in kinds.items() if "premise" in k}
+    enablers = premise | demand
+    asks = {p for p in kinds if "ask" in kinds[p] and near(p, enablers, reach)}
+    anchors = demand | asks
+    keep = anchors | {p for p in premise if near(p, anchors, reach)}
+    tails = {p for p, k in kinds.items() if "tail" in k}
+    while True:
+        frozen = set(keep)
+        more = {p for p in tails - keep if near(p, frozen, 1)}
+        if not more:
+            return keep
+        keep |= more
+
+
+def detect(
+    doc: Document, ruleset: Ruleset, regions: list[tuple[int, int, list[tuple[Rule, int]]]] | None = None
+) -> list[Finding]:
     window = ruleset.structure.window
-    active = active_hits(doc, find_hits(doc, ruleset), window)
+    active = active_hits(doc, find_hits(doc, ruleset, regions), window)
     if not active:
         return []
     by_sentence: dict[int, list[Hit]] = {}
@@ -296,16 +387,20 @@ def _nearest_group(
     groups: list[list[int]], group_hits: list[list[Hit]], n: int, doc: Document, window: int, min_priority: int
 ) -> Hit | None:
     """The strongest hit of the nearest other group (in the window, same section)
-    whose priority is at least `min_priority`."""
+    whose priority is at least `min_priority`. Groups are in text order."""
+    section = doc.sentences[groups[n][0]].section
     best: tuple[int, int, Hit] | None = None
-    for m, (group, ghits) in enumerate(zip(groups, group_hits)):
-        top = ghits[0]
-        if m == n or top.rule.priority < min_priority:
-            continue
-        if doc.sentences[group[0]].section != doc.sentences[groups[n][0]].section:
-            continue
-        distance = min(abs(group[0] - groups[n][-1]), abs(groups[n][0] - group[-1]))
-        key = (distance, -top.rule.priority)
-        if distance <= window and (best is None or key < best[:2]):
-            best = (*key, top)
+    for step in (-1, 1):
+        m = n + step
+        while 0 <= m < len(groups):
+            group = groups[m]
+            distance = groups[n][0] - group[-1] if step < 0 else group[0] - groups[n][-1]
+            apart = abs(doc.sentences[group[0]].block - doc.sentences[groups[n][0]].block)
+            if distance > window or apart > window or doc.sentences[group[0]].section != section:
+                break
+            top = group_hits[m][0]
+            key = (distance, -top.rule.priority)
+            if top.rule.priority >= min_priority and (best is None or key < best[:2]):
+                best = (*key, top)
+            m += step
     return best[2] if best else None

@@ -13,20 +13,21 @@ from bisect import bisect_right
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Sequence
+    from collections.abc import Callable, Iterable, Sequence
 
 MASK = "\x00"
 
 BODY, GREETING, SIGNOFF, SIGNATURE = "body", "greeting", "signoff", "signature"
 
-_URL = re.compile(r"(?:https?://|www\.)[^\s<>\"'“”‘’]+|\b[\w.+-]+@[\w-]+\.[\w.-]+\b")
+_URL = re.compile(r"(?:https?://|www\.)[^\s<>\"'“”‘’]+")
+_EMAIL_DOMAIN = re.compile(r"@[\w-]+\.[\w.-]*\w")  # the local part is found by walking back from "@"
 _FENCE = re.compile(r"^[ \t]*(```|~~~)")
 _QUOTE_LINE = re.compile(r"^[ \t]*>")
 # Quotations: straight or curly double quotes, and single quotes that open after a
 # space or bracket and close before a space or punctuation (so "don't" is not one).
 _DOUBLE_QUOTED = re.compile(r'"[^"\n]{1,300}"|“[^”\n]{1,300}”|„[^“”\n]{1,300}[“”]|«[^»\n]{1,300}»')
-_SINGLE_QUOTED = re.compile(r"(?:^|(?<=[\s(\[:]))['‘](?=\S)[^\n]{1,300}?(?<=\S)['’](?=$|[\s.,;:!?)\]])", re.M)
-_IGNORE_MARKER = re.compile(r"(?:<!--\s*)?polite:\s*ignore\b[^\n]*?(?:-->)?[ \t]*$", re.M | re.I)
+_SINGLE_QUOTED = re.compile(r"['‘](?<![^\s(\[:]['‘])(?=\S)[^\n]{1,300}?(?<=\S)['’](?=$|[\s.,;:!?)\]])", re.M)
+_IGNORE_MARKER = re.compile(r"polite:[ \t]*ignore\b[^\n]*$", re.M)
 _SEPARATOR_LINE = re.compile(r"^[ \t]*(?:-{3,}|\*{3,}|_{3,}|={3,}|#{1,6}[ \t].*)[ \t]*$")
 
 _EMOJI_CLASS = (
@@ -38,7 +39,7 @@ _EMOJI_RUN = f"[{_EMOJI_CLASS}](?:[\\s{_EMOJI_CLASS}]*[{_EMOJI_CLASS}])?"
 # emoji run), or, in casual writing, after an emoji run that stands between
 # spaces ("great vid 🔥 liked it"; not "a 5⭐ review").
 _BOUNDARY = re.compile(
-    rf"(?P<punct>[.!?…]+)[\"'”’)\]]*(?:[ \t]*{_EMOJI_RUN})?(?=\s)|(?<=\s)(?P<emoji>{_EMOJI_RUN})(?=[ \t]+[^\s{_EMOJI_CLASS}#])"
+    rf"(?P<punct>[.!?…]+)[\"'”’)\]]*(?:[ \t]*{_EMOJI_RUN})?(?=\s)|(?P<emoji>{_EMOJI_RUN})(?=[ \t]+[^\s{_EMOJI_CLASS}#])"
 )
 _TAIL_ONLY = re.compile(rf"^(?:[#@][\w.]+|{_EMOJI_RUN}|[\s.!?])+$")
 _WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)$")
@@ -50,15 +51,26 @@ class Structure:
     Built from the `[document]` table of phrasebooks/vocabulary.toml.
     """
 
-    __slots__ = ("abbreviations", "greeting_inline", "greeting_line", "greeting_sentence", "signoff_line", "window")
+    __slots__ = (
+        "abbreviations",
+        "greeting_inline",
+        "greeting_line",
+        "greeting_sentence",
+        "sender",
+        "signoff_line",
+        "window",
+    )
 
-    def __init__(self, greeting: str, signoff: str, abbreviations: Iterable[str], window: int = 4) -> None:
+    def __init__(
+        self, greeting: str, signoff: str, abbreviations: Iterable[str], window: int = 4, sender: Iterable[str] = ()
+    ) -> None:
         self.greeting_line = re.compile(rf"^(?:{greeting})\b[^\n.!?]{{0,40}}[,!:—–-]?[ \t]*$", re.I)
         self.greeting_sentence = re.compile(rf"^(?:{greeting})\b[^\n.!?,]{{0,30}}[.!?,]*(?:[ \t]*{_EMOJI_RUN})?$", re.I)
         self.greeting_inline = re.compile(rf"^(?:{greeting})\b[^\n,.!?—–:]{{0,40}}?(?:,|[ \t]+[—–-])[ \t]*", re.I)
         self.signoff_line = re.compile(rf"^(?:[—–-]+[ \t]*)?(?:{signoff})\b[^\n.?]{{0,30}}[,!.]?[ \t]*$", re.I)
         self.abbreviations = frozenset(a.lower().rstrip(".") for a in abbreviations)
         self.window = window
+        self.sender = [re.compile(p, re.M) for p in sender]
 
 
 class Sentence:
@@ -78,18 +90,48 @@ class Sentence:
 class Document:
     """A text split into sentences, with masked regions and position lookup."""
 
-    __slots__ = ("_line_starts", "ignored_lines", "lowered", "scan", "sentence_starts", "sentences", "text")
+    __slots__ = (
+        "_line_starts",
+        "ignored_lines",
+        "lowered",
+        "partial_sections",
+        "scan",
+        "sentence_starts",
+        "sentences",
+        "text",
+    )
 
-    def __init__(self, text: str, structure: Structure) -> None:
+    def __init__(
+        self,
+        text: str,
+        structure: Structure,
+        wanted: Callable[[Document, list[tuple[int, int]]], dict[int, bool]] | None = None,
+    ) -> None:
+        """`wanted`, given this document and the paragraph spans of one section,
+        names the paragraphs (by position) where rules may match, each with
+        whether a rule there reads its neighbours. Only those paragraphs, the ones
+        between two of them that are close, and the neighbours of the ones that
+        need context are split into sentences. Rules never look further, so the
+        findings are those of a full split, and long texts are much faster (see
+        detect.analyse). `partial_sections` lists the sections not split in full."""
         self.text = text
         self._line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
-        self.ignored_lines = {self.line_index(m.start()) for m in _IGNORE_MARKER.finditer(text)}
+        self.ignored_lines = (
+            {self.line_index(m.start()) for m in _IGNORE_MARKER.finditer(text)} if "polite:" in text else set()
+        )
         self.scan = _mask(text, self._line_starts)
         lowered = self.scan.lower()
         if len(lowered) != len(self.scan):  # a few characters (e.g. "İ") grow when lowered
             lowered = "".join(ch if len(ch.lower()) != 1 else ch.lower() for ch in self.scan)
         self.lowered = lowered
-        self.sentences = _segment(self.scan, self._line_starts, structure)
+        self.partial_sections: set[int] = set()
+        self.sentences = _segment(
+            self.scan,
+            self._line_starts,
+            structure,
+            None if wanted is None else (lambda spans: wanted(self, spans)),
+            self.partial_sections,
+        )
         self.sentence_starts = [s.start for s in self.sentences]
 
     # ----------------------------------------------------------- positions
@@ -122,7 +164,10 @@ def _mask(text: str, line_starts: Sequence[int]) -> str:
     spans: list[tuple[int, int]] = []
     in_fence = in_indent = False
     previous_blank = True
-    for i, start in enumerate(line_starts):
+    # Most drafts have no quoted lines or code; skip the line walk for them.
+    has_blocks = "```" in text or "~~~" in text or ">" in text or "\n    " in text or "\n\t" in text
+    has_blocks = has_blocks or text.startswith(("    ", "\t"))
+    for i, start in enumerate(line_starts if has_blocks else ()):
         end = line_starts[i + 1] - 1 if i + 1 < len(line_starts) else len(text)
         line = text[start:end]
         blank = not line.strip()
@@ -136,6 +181,13 @@ def _mask(text: str, line_starts: Sequence[int]) -> str:
         previous_blank = blank
     for pattern in (_URL, _DOUBLE_QUOTED, _SINGLE_QUOTED):
         spans.extend(m.span() for m in pattern.finditer(text))
+    if "@" in text:
+        for m in _EMAIL_DOMAIN.finditer(text):
+            start = m.start()
+            while start > 0 and (text[start - 1].isalnum() or text[start - 1] in "._+-"):
+                start -= 1
+            if start < m.start():  # an address, not a @handle
+                spans.append((start, m.end()))
     if not spans:
         return text
     spans.sort()
@@ -153,50 +205,107 @@ def _mask(text: str, line_starts: Sequence[int]) -> str:
 
 
 # ------------------------------------------------------------------ segmenting
-def _segment(scan: str, line_starts: Sequence[int], structure: Structure) -> list[Sentence]:
-    """Split into sentences; tag greetings, sign-offs and signatures."""
-    lines = []
-    for i, start in enumerate(line_starts):
-        end = line_starts[i + 1] - 1 if i + 1 < len(line_starts) else len(scan)
-        lines.append((start, end))
-
-    sentences: list[Sentence] = []
-    block = section = 0
-    blank_run = 0
-    current: list[tuple[int, int]] = []  # lines of the current block
-
-    def flush_block() -> None:
-        nonlocal block
-        if current:
-            sentences.extend(_block_sentences(scan, current, structure, block, section))
-            block += 1
-            current.clear()
-
-    for start, end in lines:
-        line = scan[start:end]
-        if not line.strip() or not line.strip(MASK + " \t"):
-            blank = not line.strip()
-            if blank:
+def _blocks(scan: str, line_starts: Sequence[int]) -> list[tuple[list[tuple[int, int]], int]]:
+    """Paragraphs as (lines, section). Blank or fully masked lines end a paragraph;
+    two blank lines or a separator line (---, ***, a heading) also end a section."""
+    blocks: list[tuple[list[tuple[int, int]], int]] = []
+    section = blank_run = 0
+    current: list[tuple[int, int]] = []
+    for start, line in zip(line_starts, scan.split("\n")):
+        end = start + len(line)
+        first = line.lstrip()[:1]
+        if not first or first in MASK and not line.strip(MASK + " \t\r"):
+            if current:
+                blocks.append((current, section))
+                current = []
+            if not line.strip():
                 blank_run += 1
-                flush_block()
                 if blank_run == 2:
                     section += 1
-            else:  # a fully masked line (quote, code) separates blocks too
-                flush_block()
             continue
-        if _SEPARATOR_LINE.match(line):
-            flush_block()
+        if first in "-*_=#" and _SEPARATOR_LINE.match(line):
+            if current:
+                blocks.append((current, section))
+                current = []
             section += 1
             blank_run = 0
             continue
         blank_run = 0
         current.append((start, end))
-    flush_block()
+    if current:
+        blocks.append((current, section))
+    return blocks
+
+
+def _segment(
+    scan: str,
+    line_starts: Sequence[int],
+    structure: Structure,
+    wanted: Callable[[list[tuple[int, int]]], dict[int, bool]] | None = None,
+    partial: set[int] | None = None,
+) -> list[Sentence]:
+    """Split into sentences; tag greetings, sign-offs and signatures. With `wanted`
+    (see Document), only the paragraphs that can matter are split; the sections
+    where some were left out are added to `partial`."""
+    blocks = _blocks(scan, line_starts)
+    numbered = list(enumerate(blocks))
+    if wanted is not None:
+        by_section: dict[int, list[int]] = {}
+        for number, (_lines, section) in numbered:
+            by_section.setdefault(section, []).append(number)
+        keep: set[int] = set()
+        reach = structure.window  # every paragraph holds at least one sentence
+        for section, numbers in by_section.items():
+            marked = wanted([(blocks[n][0][0][0], blocks[n][0][-1][1]) for n in numbers])
+            chosen = set(marked)
+            ordered = sorted(marked)
+            for p, q in zip(ordered, ordered[1:]):
+                if q - p <= reach:  # close enough to interact: keep exact distances
+                    chosen.update(range(p + 1, q))
+            for p, needs_context in marked.items():
+                if needs_context:  # the rule reads its neighbours (unless_nearby)
+                    chosen.update(range(p - reach, p + reach + 1))
+            chosen = {numbers[p] for p in chosen if 0 <= p < len(numbers)}
+            keep |= chosen
+            if chosen and len(chosen) < len(numbers) and partial is not None:
+                partial.add(section)
+        numbered = [(n, b) for n, b in numbered if n in keep]
+    if not numbered:
+        return []
+    cuts = _cuts(scan, structure) if wanted is None else _cuts_in(scan, structure, [b for _n, b in numbered])
+    sentences: list[Sentence] = []
+    for number, (lines, section) in numbered:
+        sentences.extend(_block_sentences(scan, lines, structure, number, section, cuts))
     return sentences
 
 
+def _cuts_in(scan: str, structure: Structure, blocks: list[tuple[list[tuple[int, int]], int]]) -> list[int]:
+    cuts: list[int] = []
+    for lines, _section in blocks:
+        start, end = lines[0][0], lines[-1][1]
+        cuts.extend(c + start for c in _cuts(scan[start:end], structure))
+    return cuts
+
+
+def _cuts(scan: str, structure: Structure) -> list[int]:
+    """Positions where a sentence ends, for the whole text at once."""
+    cuts = []
+    for m in _BOUNDARY.finditer(scan):
+        punct = m.group("punct")
+        if punct is None:
+            if m.start() == 0 or not scan[m.start() - 1].isspace():
+                continue  # an emoji inside a word ("a 5⭐ review") does not end a sentence
+        elif punct == ".":
+            if _is_abbreviation(scan[max(0, m.start() - 20) : m.start()], structure):
+                continue
+        elif punct in ("...", "…", "..") and scan[m.end() : m.end() + 3].lstrip()[:1].islower():
+            continue
+        cuts.append(m.end())
+    return cuts
+
+
 def _block_sentences(
-    scan: str, lines: list[tuple[int, int]], structure: Structure, block: int, section: int
+    scan: str, lines: list[tuple[int, int]], structure: Structure, block: int, section: int, cuts: list[int]
 ) -> list[Sentence]:
     kinds = _line_kinds(scan, lines, structure)
     out: list[Sentence] = []
@@ -206,7 +315,7 @@ def _block_sentences(
         text = scan[start:end]
         if kind != BODY:
             if unit_start is not None:
-                out.extend(_split_unit(scan, unit_start, unit_end, structure, block, section))
+                out.extend(_split_unit(scan, unit_start, unit_end, structure, block, section, cuts))
                 unit_start = None
             lstrip = len(text) - len(text.lstrip())
             rstrip = len(text.rstrip())
@@ -216,10 +325,10 @@ def _block_sentences(
             unit_end = end
             continue
         if unit_start is not None:
-            out.extend(_split_unit(scan, unit_start, unit_end, structure, block, section))
+            out.extend(_split_unit(scan, unit_start, unit_end, structure, block, section, cuts))
         unit_start, unit_end = start, end
     if unit_start is not None:
-        out.extend(_split_unit(scan, unit_start, unit_end, structure, block, section))
+        out.extend(_split_unit(scan, unit_start, unit_end, structure, block, section, cuts))
     return out
 
 
@@ -228,11 +337,13 @@ def _line_kinds(scan: str, lines: list[tuple[int, int]], structure: Structure) -
     if not lines:
         return kinds
     first = scan[lines[0][0] : lines[0][1]].strip()
-    if len(lines) > 1 and structure.greeting_line.match(first):
+    if len(lines) > 1 and len(first) <= 80 and structure.greeting_line.match(first):
         kinds[0] = GREETING
     # Sign-off: a short closing line near the end, followed only by short name lines.
     for i in range(len(lines) - 1, max(len(lines) - 4, 0) - 1, -1):
         text = scan[lines[i][0] : lines[i][1]].strip()
+        if len(text) > 60:
+            continue
         if i > 0 and structure.signoff_line.match(text) and all(
             _is_name_line(scan[s:e].strip()) for s, e in lines[i + 1 :]
         ):
@@ -242,7 +353,7 @@ def _line_kinds(scan: str, lines: list[tuple[int, int]], structure: Structure) -
             break
     else:
         last = scan[lines[-1][0] : lines[-1][1]].strip()
-        if len(lines) > 1 and kinds[-1] == BODY and _is_name_line(last) and _ends_sentence(
+        if len(lines) > 1 and len(last) <= 40 and kinds[-1] == BODY and _is_name_line(last) and _ends_sentence(
             scan[lines[-2][0] : lines[-2][1]]
         ):
             kinds[-1] = SIGNATURE
@@ -266,21 +377,19 @@ def _continues(previous: str, line: str) -> bool:
     return bool(stripped) and stripped[0].islower() and not _ends_sentence(previous)
 
 
-def _split_unit(scan: str, start: int, end: int, structure: Structure, block: int, section: int) -> list[Sentence]:
+def _split_unit(
+    scan: str, start: int, end: int, structure: Structure, block: int, section: int, cuts: list[int]
+) -> list[Sentence]:
+    from bisect import bisect_right
+
     text = scan[start:end]
     pieces: list[tuple[int, int]] = []
     cursor = 0
-    for m in _BOUNDARY.finditer(text):
-        cut = m.end()
-        if m.group("punct"):
-            punct = m.group("punct")
-            following = text[cut:].lstrip()
-            if punct == "." and _is_abbreviation(text[cursor : m.start()], structure):
-                continue
-            if punct in ("...", "…", "..") and following[:1].islower():
-                continue
-        pieces.append((cursor, cut))
-        cursor = cut
+    i = bisect_right(cuts, start)
+    while i < len(cuts) and cuts[i] < end:
+        pieces.append((cursor, cuts[i] - start))
+        cursor = cuts[i] - start
+        i += 1
     if cursor < len(text):
         pieces.append((cursor, len(text)))
 

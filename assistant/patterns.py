@@ -107,16 +107,16 @@ def check_compiles(pattern: str, trusted: bool) -> None:
 
 
 # --------------------------------------------------------------------- triggers
-# A trigger set is a list of lower-case strings such that every match of the
-# pattern contains at least one of them. Detection compiles and runs a pattern
-# only when one of its triggers occurs in the text, which keeps start-up and
-# large inputs fast.
+# A pattern's triggers are up to three sets of lower-case strings such that every
+# match contains at least one string of each set. Detection compiles and runs a
+# pattern only where all its sets occur, which keeps start-up and large inputs fast.
 
 _MAX_TRIGGERS = 40
+_MAX_SETS = 3
 
 
-def triggers(pattern: str) -> list[str] | None:
-    """Literal strings one of which every match must contain, or None if unknown."""
+def triggers(pattern: str) -> list[list[str]] | None:
+    """Literal sets every match must contain one string of each of, or None if unknown."""
     try:
         from re import _constants as c  # type: ignore[attr-defined]
         from re import _parser
@@ -126,78 +126,94 @@ def triggers(pattern: str) -> list[str] | None:
         parsed = _parser.parse(pattern, _FLAGS)
     except Exception:  # noqa: BLE001 - RE2-only syntax: no trigger, always a candidate
         return None
-    found = _required(list(parsed), c)
-    return sorted(found) if found else None
+    found = [s for s in _required(list(parsed), c) if s and "" not in s]
+    if not found:
+        return None
+    found.sort(key=_selectivity, reverse=True)
+    return [sorted(s) for s in found[:_MAX_SETS]]
 
 
-def _better(a: set[str] | None, b: set[str] | None) -> set[str] | None:
-    if a is None:
-        return b
-    if b is None:
-        return a
-    score_a = (min(map(len, a)), -len(a))
-    score_b = (min(map(len, b)), -len(b))
-    return b if score_b > score_a else a
+# Frequent short words make poor triggers (they occur in nearly every message);
+# a set holding one is ranked last. Only speed depends on this list, not results.
+_COMMON = frozenset(
+    "a an and are as at be but by do for he her him his i if in is it me my no not of on or our ours she so "
+    "than that the them they this to too u up us was we with you your yours ur back all".split()
+)
 
 
-def _exact(items: list, c) -> str | None:  # type: ignore[no-untyped-def, type-arg]
-    """The one string a sub-sequence matches, when it is a plain literal."""
-    chars = []
+def _selectivity(literals: set[str]) -> tuple[int, int]:
+    return (min(0 if literal in _COMMON else len(literal) for literal in literals), -len(literals))
+
+
+def _strings(items: list, c) -> set[str] | None:  # type: ignore[no-untyped-def, type-arg]
+    """The finite set of strings a sub-sequence matches (lower case), if small."""
+    out = {""}
     for op, av in items:
         if op is c.LITERAL:
-            chars.append(chr(av).lower())
+            options: set[str] | None = {chr(av).lower()}
         elif op is c.SUBPATTERN:
-            inner = _exact(list(av[-1]), c)
-            if inner is None:
-                return None
-            chars.append(inner)
+            options = _strings(list(av[-1]), c)
+        elif op is c.BRANCH:
+            options = set()
+            for alternative in av[1]:
+                got = _strings(list(alternative), c)
+                if got is None:
+                    return None
+                options |= got
+        elif op is c.IN and all(kind is c.LITERAL for kind, _ in av):
+            options = {chr(code).lower() for _, code in av}
+        elif op in (c.MAX_REPEAT, c.MIN_REPEAT) and av[0] == 0 and av[1] == 1:
+            inner = _strings(list(av[2]), c)
+            options = None if inner is None else inner | {""}
         else:
             return None
-    return "".join(chars)
+        if options is None:
+            return None
+        out = {a + b for a in out for b in options}
+        if len(out) > _MAX_TRIGGERS:
+            return None
+    return out
 
 
-def _required(items: list, c) -> set[str] | None:  # type: ignore[no-untyped-def, type-arg]
-    best: set[str] | None = None
-    run: list[str] = []
+def _required(items: list, c) -> list[set[str]]:  # type: ignore[no-untyped-def, type-arg]
+    """Independent literal sets the sequence `items` requires (all of them)."""
+    found: list[set[str]] = []
+    run = {""}
 
     def flush() -> None:
-        nonlocal best
-        if run:
-            best = _better(best, {"".join(run)})
-            run.clear()
+        nonlocal run
+        if "" not in run:
+            found.append(run)
+        run = {""}
 
-    for op, av in items:
-        if op is c.LITERAL:
-            run.append(chr(av).lower())
-        elif op is c.SUBPATTERN:
-            exact = _exact(list(av[-1]), c)
-            if exact is not None:
-                run.append(exact)
-            else:
-                flush()
-                best = _better(best, _required(list(av[-1]), c))
+    for item in items:
+        op, av = item
+        exact = _strings([item], c)
+        if exact is not None:
+            product = {a + b for a in run for b in exact}
+            if len(product) <= _MAX_TRIGGERS:
+                run = product
+                continue
+            flush()
+            run = exact
+            continue
+        flush()
+        if op is c.SUBPATTERN:
+            found.extend(_required(list(av[-1]), c))
         elif op is c.BRANCH:
-            flush()
-            union: set[str] | None = set()
+            union: set[str] = set()
             for alternative in av[1]:
-                got = _required(list(alternative), c)
-                if got is None or union is None:
-                    union = None
+                sets = _required(list(alternative), c)
+                if not sets:
+                    union = set()
                     break
-                union |= got
-            if union is not None and 0 < len(union) <= _MAX_TRIGGERS:
-                best = _better(best, union)
+                union |= max(sets, key=_selectivity)
+            if union and len(union) <= _MAX_TRIGGERS:
+                found.append(union)
         elif op in (c.MAX_REPEAT, c.MIN_REPEAT) or op is getattr(c, "POSSESSIVE_REPEAT", None):
-            flush()
-            low, _high, sub = av
-            if low >= 1:
-                best = _better(best, _required(list(sub), c))
+            if av[0] >= 1:
+                found.extend(_required(list(av[2]), c))
         elif op is getattr(c, "ATOMIC_GROUP", None):
-            flush()
-            best = _better(best, _required(list(av), c))
-        else:
-            flush()
+            found.extend(_required(list(av), c))
     flush()
-    if best is not None and (not best or "" in best):
-        return None
-    return best
+    return [s for s in found if s and "" not in s]

@@ -141,7 +141,7 @@ def _merge_vocabulary(path: str, data: dict[str, object], vocabulary: dict[str, 
             raise PhrasebookError(path, f"vocabulary entry '{name}' must be a lower-case name with a string pattern")
         vocabulary[name] = value
     for name, value in dict(data.get("document", {})).items():  # type: ignore[call-overload]
-        if name not in ("greeting", "signoff", "abbreviations", "window"):
+        if name not in ("greeting", "signoff", "abbreviations", "window", "sender"):
             raise PhrasebookError(path, f"unknown [document] key '{name}'")
         document[name] = value
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 
-from .detect import Finding, detect
+from .detect import Finding, analyse
 from .document import BODY, Document
 
 TYPE_CHECKING = False
@@ -135,7 +135,8 @@ def plan(doc: Document, findings: list[Finding], replacer: Replacer | None, unsa
     for section, section_findings in by_section.items():
         covered = {i for f in section_findings for i in range(f.first_sentence, f.last_sentence + 1)}
         body = [i for i, s in enumerate(sentences) if s.section == section and s.kind == BODY]
-        if replacer is not None and (unsafe or all(i in covered for i in body)):
+        whole = section not in doc.partial_sections and all(i in covered for i in body)
+        if replacer is not None and (unsafe or whole):
             replace.add(id(section_findings[0]))
     edits = []
     for finding in findings:
@@ -206,8 +207,7 @@ def rewrite(
     unsafe: bool = False,
     tidy: Callable[[str, list[tuple[int, int]]], list[Edit]] | None = None,
 ) -> Result:
-    doc = Document(text, ruleset.structure)
-    findings = detect(doc, ruleset)
+    doc, findings = analyse(text, ruleset)
     extra: list[tuple[int, int]] = []
     edits: list[Edit] = []
     result = text
@@ -216,7 +216,7 @@ def rewrite(
         if tidy is not None:
             edits = _merge(edits + tidy(text, [(e.start, e.end) for e in edits] + _masked(doc)))
         result = apply(text, edits)
-        residual = detect(Document(result, ruleset.structure), ruleset)
+        _doc, residual = analyse(result, ruleset)
         if not residual:
             break
         # Sentences that only count now (a favour moved next to an ask): drop them too.

@@ -8,8 +8,6 @@ patterns rather than all of them.
 
 from __future__ import annotations
 
-import re
-
 from .document import Structure
 from .patterns import compile_trusted, compile_untrusted
 
@@ -33,7 +31,9 @@ CATEGORIES = (
 )
 STRATEGIES = ("invite", "offer", "question", "thanks")
 
-_LARGE_TEXT = 20_000
+LARGE_TEXT = 20_000
+_LARGE_TEXT = LARGE_TEXT
+_SET_BLOCK_LIMIT = 20_000
 
 
 class Rule:
@@ -113,17 +113,19 @@ class Ruleset:
         self.rules = rules
         self.structure = structure
         self.by_id = {r.id: r for r in rules}
+        # Each pattern is indexed under the literals of its first (most selective)
+        # trigger set; its other sets are checked before it runs.
         self._index: dict[str, list[tuple[Rule, int]]] = {}
         self._always: list[tuple[Rule, int]] = []
         for rule in rules:
-            for i, literals in enumerate(rule.triggers):
-                if literals is None:
+            for i, sets in enumerate(rule.triggers):
+                if not sets:
                     self._always.append((rule, i))
-                else:
-                    for literal in literals:
-                        self._index.setdefault(literal, []).append((rule, i))
-        self._trigger_regex: re.Pattern[str] | None = None
-        self._contained: dict[str, list[str]] = {}
+                    continue
+                for literal in sets[0]:
+                    self._index.setdefault(literal, []).append((rule, i))
+        self._patterns = [(rule, i) for rule in rules for i in range(len(rule.patterns))]
+        self._set: object = None
 
     def select(
         self,
@@ -152,66 +154,74 @@ class Ruleset:
 
     # ------------------------------------------------------------ candidates
     def candidates(self, lowered: str) -> list[tuple[Rule, int]]:
-        """(rule, pattern index) pairs whose triggers occur in `lowered`."""
+        """(rule, pattern index) pairs whose trigger sets all occur in `lowered`."""
+        return self._pairs([literal for literal in self._index if literal in lowered], lowered)
+
+    def _pairs(self, primary: Iterable[str], text: str) -> list[tuple[Rule, int]]:
+        """Patterns indexed under the `primary` literals found in `text`, whose other
+        trigger sets also occur in it."""
         seen: set[tuple[str, int]] = set()
         out = list(self._always)
-        for literal, entries in self._index.items():
-            if literal in lowered:
-                for rule, i in entries:
-                    key = (rule.id, i)
-                    if key not in seen:
-                        seen.add(key)
-                        out.append((rule, i))
+        for literal in primary:
+            for rule, i in self._index.get(literal, ()):
+                key = (rule.id, i)
+                if key in seen:
+                    continue
+                seen.add(key)
+                if all(any(x in text for x in others) for others in rule.triggers[i][1:]):  # type: ignore[index]
+                    out.append((rule, i))
         return out
 
-    def regions(self, lowered: str, bounds: list[tuple[int, int]]) -> list[tuple[int, int, list[tuple[Rule, int]]]]:
-        """Candidates per region. Short texts form one region; long texts are split
-        at `bounds` (block spans) and scanned once for all trigger literals."""
-        if len(lowered) <= _LARGE_TEXT or len(bounds) <= 1:
-            return [(0, len(lowered), self.candidates(lowered))]
-        if self._trigger_regex is None:
-            self._trigger_regex, self._contained = _trie_regex(self._index)
-        from bisect import bisect_right
+    def regions(
+        self, scan: str, lowered: str, bounds: list[tuple[int, int]], force_split: bool = False
+    ) -> list[tuple[int, int, list[tuple[Rule, int]]]]:
+        """(start, end, candidate patterns) per region of the text.
 
-        starts = [b[0] for b in bounds]
-        found: dict[int, set[str]] = {}
-        for m in self._trigger_regex.finditer(lowered):
-            block = bisect_right(starts, m.start()) - 1
-            if block >= 0:
-                found.setdefault(block, set()).add(m.group(1))
+        A short text is one region, filtered by trigger literals. A long text is
+        split at `bounds` (its paragraphs) and each paragraph is tested against all
+        patterns at once with an RE2 set, so only patterns that really match run
+        again for their positions. Paragraphs too long for the set's automaton fall
+        back to the trigger literals."""
+        if not force_split and (len(scan) <= _LARGE_TEXT or len(bounds) <= 1):
+            return [(0, len(scan), self.candidates(lowered))]
+        matcher = self._set_matcher()
         out = []
-        for block, (start, end) in enumerate(bounds):
-            pairs = list(self._always)
-            seen: set[tuple[str, int]] = set()
-            for matched in found.get(block, ()):
-                for literal in self._contained[matched]:
-                    for rule, i in self._index[literal]:
-                        if (rule.id, i) not in seen:
-                            seen.add((rule.id, i))
-                            pairs.append((rule, i))
+        for start, end in bounds:
+            if matcher is not None and end - start <= _SET_BLOCK_LIMIT:
+                found = matcher.Match(scan[start:end])
+                pairs = [self._patterns[i] for i in found] if found else []
+            else:
+                pairs = self.candidates(lowered[start:end])
             if pairs:
                 out.append((start, end, pairs))
         return out
 
+    def section_regions(
+        self, scan: str, lowered: str, spans: list[tuple[int, int]]
+    ) -> list[tuple[int, int, list[tuple[Rule, int]]]]:
+        """The regions of one section, or [] when nothing there can become a finding:
+        a finding needs a demand, or an ask together with a premise or demand."""
+        regions = self.regions(scan, lowered, spans, force_split=True)
+        kinds = {rule.kind for _start, _end, pairs in regions for rule, _i in pairs}
+        if "demand" in kinds or ("ask" in kinds and "premise" in kinds):
+            return regions
+        return []
 
-def _trie_regex(index: Mapping[str, object]) -> tuple[re.Pattern[str], dict[str, list[str]]]:
-    """One regex that finds, at every position, the longest trigger literal there;
-    and for each literal the literals it contains (found along with it)."""
-    trie: dict[str, dict] = {}  # type: ignore[type-arg]
-    for literal in index:
-        node = trie
-        for ch in literal:
-            node = node.setdefault(ch, {})
-        node[""] = {}
+    def _set_matcher(self):  # type: ignore[no-untyped-def]
+        if self._set is None:
+            self._set = False
+            try:
+                import re2
 
-    def build(node: dict) -> str:  # type: ignore[type-arg]
-        branches = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch]
-        if not branches:
-            return ""
-        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-        if "" in node:
-            return "(?:" + body + ")?"
-        return body
-
-    contained = {outer: [inner for inner in index if inner in outer] for outer in index}
-    return re.compile("(?=(" + (build(trie) or "(?!)") + "))"), contained
+                options = re2.Options()
+                options.case_sensitive = False
+                options.log_errors = False
+                options.max_mem = 64 << 20
+                matcher = re2.Set.SearchSet(options)
+                for rule, i in self._patterns:
+                    matcher.Add(rule.patterns[i])
+                matcher.Compile()
+                self._set = matcher
+            except Exception:  # noqa: BLE001 - no re2, or a pattern RE2 rejects: use the literal path
+                self._set = False
+        return self._set or None
