@@ -118,6 +118,48 @@ def phrasebook_path() -> None:
     click.echo(shipped_dir())
 
 
+# ------------------------------------------------------------------ templates
+@polite.group()
+def templates() -> None:
+    """List and show the reply and rewrite templates."""
+
+
+@templates.command("list")
+@click.option("--config", metavar="FILE", help="Use this config file.")
+@click.option("--isolated", is_flag=True, help="Ignore all config files.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Output format.")
+def templates_list(config: str | None, isolated: bool, fmt: str) -> None:
+    """List templates with their variables and tones (user folders first)."""
+    from .manage import list_templates
+
+    _exit(commands.run(lambda: list_templates(config, isolated, fmt)))
+
+
+@templates.command("show")
+@click.argument("name")
+@click.option("--config", metavar="FILE", help="Use this config file.")
+@click.option("--isolated", is_flag=True, help="Ignore all config files.")
+def templates_show(name: str, config: str | None, isolated: bool) -> None:
+    """Print the template NAME (e.g. reply/follow_back) and where it comes from."""
+    from .manage import show_template
+
+    _exit(commands.run(lambda: show_template(name, config, isolated)))
+
+
+# ------------------------------------------------------------------------ lsp
+@polite.command()
+def lsp() -> None:
+    """Run the language server on standard input and output (for editors).
+
+    Diagnostics for demands as you type, code actions to rewrite a demand or
+    pick a content-first alternative, hover with the reason. See the README for
+    editor set-up.
+    """
+    from .lsp import main as lsp_main
+
+    _exit(lsp_main())
+
+
 def main(argv: list[str] | None = None) -> int:
     try:
         polite.main(args=argv, prog_name="polite", standalone_mode=True)

@@ -187,10 +187,10 @@ def _profile(config: config_mod.Config, topic: str | None, link: str | None, nam
 
 def _content(templates: object, profile: dict[str, str | None]):  # type: ignore[no-untyped-def]
     """Render the content-first line for a finding (its rule's first strategy)."""
+    from .content import content_line
 
     def replace(finding: Finding, strategy: str | None = None) -> str:
-        name = "content/" + (strategy or finding.fix.strategies[0])
-        return templates.render(name, {"category": finding.category}, profile)  # type: ignore[attr-defined]
+        return content_line(templates, finding, strategy, profile)  # type: ignore[arg-type]
 
     return replace
 
@@ -359,24 +359,20 @@ def suggest(
     encoding: str | None = None,
     stdin_filename: str | None = None,
 ) -> int:
-    from .rules import STRATEGIES
+    from .content import alternatives
     from .templating import Templates, TemplateError
 
     session = Session(config, isolated, select, ignore)
     source = read_source(path or STDIN, encoding or None, stdin_filename)
     cfg = session.config_for(stdin_filename if (path or STDIN) == STDIN else path)
     _doc, findings = analyse(session, source, stdin_filename if (path or STDIN) == STDIN else path)
-    render_line = _content(Templates(cfg.templates), _profile(cfg, topic, link, name))
+    templates = Templates(cfg.templates)
+    profile = _profile(cfg, topic, link, name)
     items = []
     try:
         for finding in findings:
-            strategies = list(dict.fromkeys([*finding.fix.strategies, *STRATEGIES]))
-            alternatives = []
-            for strategy in strategies:
-                text = render_line(finding, strategy)
-                if all(text != a["text"] for a in alternatives):
-                    alternatives.append({"strategy": strategy, "text": text})
-            items.append((finding, alternatives))
+            pairs = alternatives(templates, finding, profile)
+            items.append((finding, [{"strategy": strategy, "text": text} for strategy, text in pairs]))
     except TemplateError as exc:
         raise UsageError(str(exc)) from None
     if fmt == "json":

@@ -125,6 +125,17 @@ def _blank_line_at(text: str, pos: int) -> int | None:
     return newline + 1
 
 
+def drop_range(text: str, finding: Finding) -> tuple[int, int]:
+    """What dropping one finding deletes: its span plus the whitespace that joins it
+    to its neighbours (the safe fix, e.g. for an editor's code action)."""
+    return _deletion(text, finding.start, finding.end)
+
+
+def fit_replacement(text: str, finding: Finding, line: str) -> str:
+    """A content-first line adjusted to replace `finding` in `text`."""
+    return _fit(text, finding.start, line)
+
+
 def plan(doc: Document, findings: list[Finding], replacer: Replacer | None, unsafe: bool = False) -> list[Edit]:
     text = doc.text
     sentences = doc.sentences

@@ -135,13 +135,17 @@ class Templates:
 
     def variables(self, name: str) -> set[str]:
         """Variables a template (and what it includes) reads from its context."""
-        from jinja2 import meta
+        from jinja2 import meta, nodes
 
         env = self.environment()
         found: set[str] = set()
+        assigned: set[str] = set()
         for template in self._closure(name):
-            found |= meta.find_undeclared_variables(env.parse(self._source(template)))
-        return found
+            tree = env.parse(self._source(template))
+            found |= meta.find_undeclared_variables(tree)
+            assigned |= {n.name for a in tree.find_all(nodes.Assign) for n in a.target.find_all(nodes.Name)}
+            assigned |= {a.target.name for a in tree.find_all(nodes.Assign) if isinstance(a.target, nodes.Name)}
+        return found - assigned
 
     def source(self, name: str) -> str:
         return self._source(name + SUFFIX)
