@@ -62,6 +62,7 @@ class Finding:
         "last_sentence",
         "line",
         "message",
+        "parts",
         "priority",
         "rule",
         "rules",
@@ -311,6 +312,15 @@ def detect(
             groups[-1].append(i)
         else:
             groups.append([i])
+    # A lower-case fragment after an emoji ("back pls 🙏 it's my shop") continues the demand.
+    for group in groups:
+        nxt = group[-1] + 1
+        while nxt < len(doc.sentences) and doc.sentences[nxt].soft and doc.sentences[nxt].block == doc.sentences[group[-1]].block:
+            if nxt in by_sentence:
+                break
+            group.append(nxt)
+            by_sentence[nxt] = []
+            nxt += 1
 
     group_hits = []
     for group in groups:
@@ -348,6 +358,7 @@ def detect(
                 category=category,
                 categories=categories,
                 priority=priority,
+                parts=[(h.rule.id, h.rule.category, h.rule.kind, h.rule.priority) for h in ghits],
                 kinds=sorted({h.rule.kind for h in ghits}, key=_KIND_RANK.__getitem__),
                 severity=min((h.rule.severity for h in ghits if h.rule.kind in ("demand", "ask")), key=_severity_rank, default=rule.severity),
                 start=start,

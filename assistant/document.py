@@ -74,14 +74,19 @@ class Structure:
 
 
 class Sentence:
-    __slots__ = ("block", "end", "kind", "section", "start")
+    """A sentence's span and role. `soft` marks one that only an emoji separates
+    from the sentence before and that starts in lower case ("... back pls 🙏 it's
+    my shop"): it continues the same thought."""
 
-    def __init__(self, start: int, end: int, kind: str, block: int, section: int) -> None:
+    __slots__ = ("block", "end", "kind", "section", "soft", "start")
+
+    def __init__(self, start: int, end: int, kind: str, block: int, section: int, soft: bool = False) -> None:
         self.start = start
         self.end = end
         self.kind = kind
         self.block = block
         self.section = section
+        self.soft = soft
 
     def __repr__(self) -> str:
         return f"Sentence({self.start}, {self.end}, {self.kind!r}, block={self.block})"
@@ -272,10 +277,12 @@ def _segment(
         numbered = [(n, b) for n, b in numbered if n in keep]
     if not numbered:
         return []
-    cuts = _cuts(scan, structure) if wanted is None else _cuts_in(scan, structure, [b for _n, b in numbered])
+    raw = _cuts(scan, structure) if wanted is None else _cuts_in(scan, structure, [b for _n, b in numbered])
+    cuts = sorted(abs(c) for c in raw)
+    emoji_cuts = {-c for c in raw if c < 0}
     sentences: list[Sentence] = []
     for number, (lines, section) in numbered:
-        sentences.extend(_block_sentences(scan, lines, structure, number, section, cuts))
+        sentences.extend(_block_sentences(scan, lines, structure, number, section, cuts, emoji_cuts))
     return sentences
 
 
@@ -283,18 +290,21 @@ def _cuts_in(scan: str, structure: Structure, blocks: list[tuple[list[tuple[int,
     cuts: list[int] = []
     for lines, _section in blocks:
         start, end = lines[0][0], lines[-1][1]
-        cuts.extend(c + start for c in _cuts(scan[start:end], structure))
+        cuts.extend(c + start if c >= 0 else c - start for c in _cuts(scan[start:end], structure))
     return cuts
 
 
 def _cuts(scan: str, structure: Structure) -> list[int]:
-    """Positions where a sentence ends, for the whole text at once."""
+    """Positions where a sentence ends, for the whole text at once. An emoji
+    boundary is stored negated (-position) so the sentence after it can be marked soft."""
     cuts = []
     for m in _BOUNDARY.finditer(scan):
         punct = m.group("punct")
         if punct is None:
             if m.start() == 0 or not scan[m.start() - 1].isspace():
                 continue  # an emoji inside a word ("a 5⭐ review") does not end a sentence
+            cuts.append(-m.end())
+            continue
         elif punct == ".":
             if _is_abbreviation(scan[max(0, m.start() - 20) : m.start()], structure):
                 continue
@@ -305,7 +315,13 @@ def _cuts(scan: str, structure: Structure) -> list[int]:
 
 
 def _block_sentences(
-    scan: str, lines: list[tuple[int, int]], structure: Structure, block: int, section: int, cuts: list[int]
+    scan: str,
+    lines: list[tuple[int, int]],
+    structure: Structure,
+    block: int,
+    section: int,
+    cuts: list[int],
+    emoji_cuts: set[int],
 ) -> list[Sentence]:
     kinds = _line_kinds(scan, lines, structure)
     out: list[Sentence] = []
@@ -315,7 +331,7 @@ def _block_sentences(
         text = scan[start:end]
         if kind != BODY:
             if unit_start is not None:
-                out.extend(_split_unit(scan, unit_start, unit_end, structure, block, section, cuts))
+                out.extend(_split_unit(scan, unit_start, unit_end, structure, block, section, cuts, emoji_cuts))
                 unit_start = None
             lstrip = len(text) - len(text.lstrip())
             rstrip = len(text.rstrip())
@@ -325,10 +341,10 @@ def _block_sentences(
             unit_end = end
             continue
         if unit_start is not None:
-            out.extend(_split_unit(scan, unit_start, unit_end, structure, block, section, cuts))
+            out.extend(_split_unit(scan, unit_start, unit_end, structure, block, section, cuts, emoji_cuts))
         unit_start, unit_end = start, end
     if unit_start is not None:
-        out.extend(_split_unit(scan, unit_start, unit_end, structure, block, section, cuts))
+        out.extend(_split_unit(scan, unit_start, unit_end, structure, block, section, cuts, emoji_cuts))
     return out
 
 
@@ -378,23 +394,30 @@ def _continues(previous: str, line: str) -> bool:
 
 
 def _split_unit(
-    scan: str, start: int, end: int, structure: Structure, block: int, section: int, cuts: list[int]
+    scan: str,
+    start: int,
+    end: int,
+    structure: Structure,
+    block: int,
+    section: int,
+    cuts: list[int],
+    emoji_cuts: set[int],
 ) -> list[Sentence]:
     from bisect import bisect_right
 
     text = scan[start:end]
-    pieces: list[tuple[int, int]] = []
-    cursor = 0
+    pieces: list[tuple[int, int, bool]] = []  # (from, to, starts after an emoji boundary)
+    cursor, soft = 0, False
     i = bisect_right(cuts, start)
     while i < len(cuts) and cuts[i] < end:
-        pieces.append((cursor, cuts[i] - start))
-        cursor = cuts[i] - start
+        pieces.append((cursor, cuts[i] - start, soft))
+        cursor, soft = cuts[i] - start, cuts[i] in emoji_cuts
         i += 1
     if cursor < len(text):
-        pieces.append((cursor, len(text)))
+        pieces.append((cursor, len(text), soft))
 
     sentences: list[Sentence] = []
-    for a, b in pieces:
+    for a, b, after_emoji in pieces:
         piece = text[a:b]
         lead = len(piece) - len(piece.lstrip())
         trail = len(piece.rstrip())
@@ -414,7 +437,7 @@ def _split_unit(
                 g_end = s + len(greeting.group(0).rstrip())
                 sentences.append(Sentence(s, g_end, GREETING, block, section))
                 s += greeting.end()
-        sentences.append(Sentence(s, e, BODY, block, section))
+        sentences.append(Sentence(s, e, BODY, block, section, after_emoji and chunk[:1].islower()))
     return sentences
 
 

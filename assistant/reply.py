@@ -37,7 +37,19 @@ def classify(text: str, ruleset: Ruleset) -> tuple[str, list[Finding], Document]
     if not findings:
         return GENUINE, findings, doc
     main = max(findings, key=lambda f: (f.priority, -f.start))
-    return main.category, findings, doc
+    return _kind_of(main, findings), findings, doc
+
+
+def _kind_of(main: Finding, findings: list[Finding]) -> str:
+    """The thing asked for is the kind, unless the favour named is something else
+    and the message rests on "return the favour" (priority 2): then debt is its
+    heart ("I introduced you; time to return the favour: upvote my launch")."""
+    parts = [part for f in findings for part in f.parts]
+    if main.priority == 3 and any(priority == 2 for _id, _cat, _kind, priority in parts):
+        favours = {category for _id, category, kind, _p in parts if kind == "premise"}
+        if favours and main.category not in favours:
+            return "obligation_pressure"
+    return main.category
 
 
 _NAME = re.compile(r"^[A-Z][a-z]+(?:[-'][A-Z][a-z]+)?$")
