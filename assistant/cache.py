@@ -9,11 +9,13 @@ Set POLITE_NO_CACHE=1 to bypass it, or POLITE_CACHE_DIR to move it.
 
 from __future__ import annotations
 
+import contextlib
 import marshal
 import os
 import sys
 
 _FORMAT = 3
+_LINUX: bool = sys.platform.startswith("linux")  # a plain bool, so type checkers keep both branches
 
 
 def cache_dir() -> str | None:
@@ -22,7 +24,7 @@ def cache_dir() -> str | None:
     explicit = os.environ.get("POLITE_CACHE_DIR")
     if explicit:
         return explicit
-    if sys.platform.startswith("linux"):
+    if _LINUX:
         base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
         return os.path.join(base, "polite")
     try:
@@ -43,7 +45,7 @@ def load(name: str, key: object) -> object | None:
         return None
     if stored_format != _FORMAT or stored_key != key:
         return None
-    return value
+    return value  # type: ignore[no-any-return]  # marshal data is untyped
 
 
 def store(name: str, key: object, value: object) -> None:
@@ -55,13 +57,11 @@ def store(name: str, key: object, value: object) -> None:
     try:
         os.makedirs(folder, exist_ok=True)
         with open(tmp, "wb") as fh:
-            marshal.dump((_FORMAT, key, value), fh)
+            marshal.dump((_FORMAT, key, value), fh)  # type: ignore[arg-type]  # unmarshallable values are skipped below
         os.replace(tmp, path)
     except Exception:  # noqa: BLE001 - unmarshallable value, read-only disk: skip caching
-        try:
+        with contextlib.suppress(OSError):
             os.unlink(tmp)
-        except OSError:
-            pass
 
 
 def file_stamp(path: str) -> tuple[str, int, int] | None:

@@ -45,13 +45,20 @@ def _build(spec: Command, action: Callable[..., int]) -> click.Command:
         name, arity = spec.argument
         params.insert(
             0,
-            click.Argument([name], nargs=-1 if arity == "many" else 1, required=False, metavar="[PATH]..." if arity == "many" else "[PATH]"),
+            click.Argument(
+                [name],
+                nargs=-1 if arity == "many" else 1,
+                required=False,
+                metavar="[PATH]..." if arity == "many" else "[PATH]",
+            ),
         )
 
     def callback(**kwargs: object) -> None:
         _exit(commands.run(lambda: action(**kwargs)))
 
-    return click.Command(spec.name, params=params, callback=callback, help=spec.help, short_help=spec.short_help, epilog=spec.epilog)
+    return click.Command(
+        spec.name, params=params, callback=callback, help=spec.help, short_help=spec.short_help, epilog=spec.epilog
+    )
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -79,7 +86,9 @@ def phrasebook() -> None:
 @phrasebook.command("list")
 @click.option("--config", metavar="FILE", help="Use this config file.")
 @click.option("--isolated", is_flag=True, help="Ignore all config files.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Output format.")
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Output format."
+)
 def phrasebook_list(config: str | None, isolated: bool, fmt: str) -> None:
     """List every rule: id, category, kind, severity and what it finds."""
     from .manage import list_rules
@@ -127,7 +136,9 @@ def templates() -> None:
 @templates.command("list")
 @click.option("--config", metavar="FILE", help="Use this config file.")
 @click.option("--isolated", is_flag=True, help="Ignore all config files.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Output format.")
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Output format."
+)
 def templates_list(config: str | None, isolated: bool, fmt: str) -> None:
     """List templates with their variables and tones (user folders first)."""
     from .manage import list_templates
@@ -162,11 +173,10 @@ def lsp() -> None:
 
 def main(argv: list[str] | None = None) -> int:
     try:
-        polite.main(args=argv, prog_name="polite", standalone_mode=True)
+        polite.main(args=argv, prog_name="polite", standalone_mode=True)  # always ends with SystemExit
     except SystemExit as exc:
         code = exc.code
         return code if isinstance(code, int) else (0 if code is None else 1)
-    return 0
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -7,6 +7,7 @@ status 2, never a traceback.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 
@@ -21,6 +22,8 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
 
     from .detect import Finding
+    from .document import Document, Structure
+    from .rewrite import Tidier
 
 
 class UsageError(Exception):
@@ -78,10 +81,8 @@ def run(action: Callable[[], int]) -> int:
         return 2
     except BrokenPipeError:
         # The reader went away (e.g. `polite check | head`); stop quietly.
-        try:
+        with contextlib.suppress(OSError):
             sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - keep interpreter shutdown from failing again
-        except OSError:
-            pass
         return 0
     except KeyboardInterrupt:
         print("polite: interrupted", file=sys.stderr)
@@ -123,7 +124,7 @@ def check(
         try:
             source = read_source(path, encoding or None, stdin_filename)
             shown = source.name
-            doc, findings = analyse(session, source, stdin_filename if path == STDIN else path)
+            _doc, findings = analyse(session, source, stdin_filename if path == STDIN else path)
         except InputError as exc:
             errors.append(str(exc))
             print(f"polite: error: {exc}", file=sys.stderr)
@@ -163,11 +164,12 @@ def explain_rule(session: Session, rule_id: str) -> int:
     rule = ruleset.by_id.get(rule_id)
     if rule is None:
         close = [r.id for r in ruleset.rules if matches_selector(r, rule_id)]
-        hint = f" Rules in '{rule_id}': {', '.join(close)}." if close else " Run 'polite phrasebook list' to see the ids."
+        hint = (
+            f" Rules in '{rule_id}': {', '.join(close)}." if close else " Run 'polite phrasebook list' to see the ids."
+        )
         raise UsageError(f"no rule '{rule_id}'.{hint}")
     print(render.explain_rule(rule))
     return 0
-
 
 
 def emit(text: str, data: bytes | None = None) -> None:
@@ -218,7 +220,7 @@ def rewrite(
     stdin_filename: str | None = None,
 ) -> int:
     from . import rewrite as rewrite_mod
-    from .templating import Templates, TemplateError
+    from .templating import TemplateError, Templates
 
     path = path or STDIN
     if in_place and path == STDIN:
@@ -232,7 +234,9 @@ def rewrite(
     templates = Templates(cfg.templates)
     tidier = _load_tidier() if tidy else None
     try:
-        result = rewrite_mod.rewrite(source.text, ruleset, _content(templates, _profile(cfg, topic, link, name)), unsafe, tidier)
+        result = rewrite_mod.rewrite(
+            source.text, ruleset, _content(templates, _profile(cfg, topic, link, name)), unsafe, tidier
+        )
     except TemplateError as exc:
         raise UsageError(str(exc)) from None
     rewritten = result.rewritten
@@ -240,7 +244,9 @@ def rewrite(
     if grammar:
         from .quality import grammar_pass
 
-        rewritten, notes["grammar"] = grammar_pass(source.text, rewritten, result.edits, languagetool_url or cfg.languagetool_url)
+        rewritten, notes["grammar"] = grammar_pass(
+            source.text, rewritten, result.edits, languagetool_url or cfg.languagetool_url
+        )
     if stats:
         from .quality import readability
 
@@ -268,16 +274,22 @@ def rewrite(
         emit("", source.encode(rewritten))
     if in_place and rewritten != source.text:
         write_atomic(path, source.encode(rewritten))
-        print(f"polite: rewrote {path} ({len(result.edits)} {'change' if len(result.edits) == 1 else 'changes'})", file=sys.stderr)
+        print(
+            f"polite: rewrote {path} ({len(result.edits)} {'change' if len(result.edits) == 1 else 'changes'})",
+            file=sys.stderr,
+        )
     return 0
 
 
-def _load_tidier():  # type: ignore[no-untyped-def]
+def _load_tidier() -> Tidier:
     from .phrasebook import TIDY_FILE, read_toml, shipped_dir
     from .rewrite import Tidier
 
     data = read_toml(os.path.join(shipped_dir(), TIDY_FILE))
-    return Tidier(data.get("words", {}), data.get("shouting", {}).get("keep", []))  # type: ignore[arg-type, union-attr]
+    words = data.get("words", {})
+    shouting = data.get("shouting", {})
+    keep = shouting.get("keep", []) if isinstance(shouting, dict) else []
+    return Tidier(words if isinstance(words, dict) else {}, list(keep))
 
 
 def _explain_edits(source: Source, result: object) -> None:
@@ -295,7 +307,7 @@ def _explain_edits(source: Source, result: object) -> None:
         print(f"{source.name}:{line}:{column}: [{edit.rule}] {what}: {edit.reason}", file=sys.stderr)
 
 
-def _structure_only():  # type: ignore[no-untyped-def]
+def _structure_only() -> Structure:
     from .document import Structure
 
     return Structure("(?!)", "(?!)", ())
@@ -304,7 +316,8 @@ def _structure_only():  # type: ignore[no-untyped-def]
 def _print_stats(readability: dict[str, dict[str, float] | None]) -> None:
     before, after = readability["before"], readability["after"]
     if before is None or after is None:
-        print("polite: readability unavailable (textstat could not be loaded)", file=sys.stderr)
+        reason = "textstat could not be loaded, or the text has no words"
+        print(f"polite: readability unavailable ({reason})", file=sys.stderr)
         return
     print(
         "polite: readability: Flesch reading ease {:.1f} -> {:.1f}, grade level {:.1f} -> {:.1f}".format(
@@ -336,10 +349,8 @@ def write_atomic(path: str, data: bytes) -> None:
         os.chmod(tmp, mode)
         os.replace(tmp, target)
     except BaseException as exc:
-        try:
+        with contextlib.suppress(OSError):
             os.unlink(tmp)
-        except OSError:
-            pass
         if isinstance(exc, OSError):
             raise InputError(f"{path}: cannot write it back ({exc.strerror or exc}); the file is unchanged") from None
         raise
@@ -359,8 +370,8 @@ def suggest(
     encoding: str | None = None,
     stdin_filename: str | None = None,
 ) -> int:
-    from .content import alternatives
-    from .templating import Templates, TemplateError
+    from .content import alternatives as content_alternatives
+    from .templating import TemplateError, Templates
 
     session = Session(config, isolated, select, ignore)
     source = read_source(path or STDIN, encoding or None, stdin_filename)
@@ -371,7 +382,7 @@ def suggest(
     items = []
     try:
         for finding in findings:
-            pairs = alternatives(templates, finding, profile)
+            pairs = content_alternatives(templates, finding, profile)
             items.append((finding, [{"strategy": strategy, "text": text} for strategy, text in pairs]))
     except TemplateError as exc:
         raise UsageError(str(exc)) from None
@@ -383,7 +394,10 @@ def suggest(
                 {
                     "path": source.name,
                     "suggestions": [
-                        {**{k: v for k, v in f.to_dict(source.name).items() if k != "suggestions"}, "alternatives": alts}
+                        {
+                            **{k: v for k, v in f.to_dict(source.name).items() if k != "suggestions"},
+                            "alternatives": alts,
+                        }
                         for f, alts in items
                     ],
                 }
@@ -416,7 +430,7 @@ def reply(
     kind: str | None = None,
     tone: str | None = None,
     seed: int | None = None,
-    all: bool = False,  # noqa: A002 - the option is --all
+    all: bool = False,
     template: str | None = None,
     select: Iterable[str] = (),
     ignore: Iterable[str] = (),
@@ -427,7 +441,7 @@ def reply(
 ) -> int:
     from . import reply as reply_mod
     from .rules import CATEGORIES
-    from .templating import Templates, TemplateError
+    from .templating import TemplateError, Templates
 
     extra = _parse_vars(var)
     if kind is not None and kind not in (*CATEGORIES, reply_mod.GENUINE):
@@ -463,6 +477,7 @@ def reply(
         name = template if template is not None else f"reply/{chosen}"
         if template is None and chosen == reply_mod.GENUINE:
             return _genuine(fmt, tone, data["to"])
+    assert name is not None
     try:
         options = reply_mod.write(templates, name, tone, seed, data)
     except TemplateError as exc:
@@ -490,7 +505,10 @@ def reply(
         )
         return 0
     if all:
-        blocks = [f"--- option {n}: {reply_mod.INTENT_LABELS.get(intent, intent)} ---\n{text}" for n, (intent, text) in enumerate(options, 1)]
+        blocks = [
+            f"--- option {n}: {reply_mod.INTENT_LABELS.get(intent, intent)} ---\n{text}"
+            for n, (intent, text) in enumerate(options, 1)
+        ]
         emit("\n".join(blocks))
     else:
         emit(options[0][1])
@@ -507,7 +525,9 @@ def _parse_vars(values: Iterable[str]) -> dict[str, str | None]:
         key, sep, text = value.partition("=")
         key = key.strip()
         if not sep or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", key):
-            raise UsageError(f"--var needs KEY=VALUE with a plain name as KEY (got {value!r}); for example --var project=Atlas")
+            raise UsageError(
+                f"--var needs KEY=VALUE with a plain name as KEY (got {value!r}); for example --var project=Atlas"
+            )
         if key in SETTINGS:
             raise UsageError(f"'{key}' is set with its own option (--{key}), not --var")
         out[key] = text
@@ -515,10 +535,18 @@ def _parse_vars(values: Iterable[str]) -> dict[str, str | None]:
 
 
 def _genuine(fmt: str, tone: str, to: str | None) -> int:
-    note = "this does not look like a demand for something in return, so no decline was written (use --kind to write one anyway)"
+    note = (
+        "this does not look like a demand for something in return, so no decline was written"
+        " (use --kind to write one anyway)"
+    )
     if fmt == "json":
         from .render import to_json
 
-        emit(to_json({"kind": "genuine", "is_shakedown": False, "tone": tone, "reply": None, "alternatives": [], "to": to}) + "\n")
+        emit(
+            to_json(
+                {"kind": "genuine", "is_shakedown": False, "tone": tone, "reply": None, "alternatives": [], "to": to}
+            )
+            + "\n"
+        )
     print(f"polite: {note}", file=sys.stderr)
     return 0

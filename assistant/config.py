@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
 
 PROJECT_FILES = ("polite.toml", ".polite.toml", "pyproject.toml")
+_LINUX: bool = sys.platform.startswith("linux")  # a plain bool, so type checkers keep both branches
 SEVERITIES = ("error", "warning", "info")
 TONES = ("warm", "brief", "firm")
 _LISTS = ("select", "ignore", "phrasebooks", "templates")
@@ -35,7 +36,18 @@ class ConfigError(Exception):
 
 
 class Config:
-    __slots__ = ("encoding", "files", "ignore", "languagetool_url", "phrasebooks", "profile", "reply", "select", "severity", "templates")
+    __slots__ = (
+        "encoding",
+        "files",
+        "ignore",
+        "languagetool_url",
+        "phrasebooks",
+        "profile",
+        "reply",
+        "select",
+        "severity",
+        "templates",
+    )
 
     def __init__(self) -> None:
         self.select: list[str] = []
@@ -58,7 +70,7 @@ def user_config_path() -> str:
     explicit = os.environ.get("POLITE_USER_CONFIG")
     if explicit is not None:
         return explicit
-    if sys.platform.startswith("linux"):
+    if _LINUX:
         base = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
         return os.path.join(base, "polite", "config.toml")
     import platformdirs
@@ -143,13 +155,12 @@ def _apply(config: Config, path: str, data: Mapping[str, object]) -> None:
         key = raw_key.replace("-", "_")
         where = f"{path}: '{raw_key}'"
         if key in _LISTS:
-            if isinstance(value, str):
-                value = [value]
-            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            items = [value] if isinstance(value, str) else value
+            if not isinstance(items, list) or not all(isinstance(v, str) for v in items):
                 raise ConfigError(f"{where} must be a list of strings")
             if key in ("phrasebooks", "templates"):
-                value = [os.path.normpath(os.path.join(folder, os.path.expanduser(v))) for v in value]
-            setattr(config, key, list(value))
+                items = [os.path.normpath(os.path.join(folder, os.path.expanduser(v))) for v in items]
+            setattr(config, key, list(items))
         elif key in _STRINGS:
             if not isinstance(value, str):
                 raise ConfigError(f"{where} must be a string")

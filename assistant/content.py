@@ -14,7 +14,9 @@ if TYPE_CHECKING:
 PROFILE_KEYS = ("topic", "link", "name")
 
 
-def content_line(templates: Templates, finding: Finding, strategy: str | None, profile: Mapping[str, str | None]) -> str:
+def content_line(
+    templates: Templates, finding: Finding, strategy: str | None, profile: Mapping[str, str | None]
+) -> str:
     """The line for `strategy` (default: the finding's rule's first strategy)."""
     name = "content/" + (strategy or finding.fix.strategies[0])
     data = {key: profile.get(key) for key in PROFILE_KEYS}

@@ -72,6 +72,27 @@ class Finding:
         "text",
         "why",
     )
+    categories: list[str]
+    category: str
+    column: int
+    end: int
+    end_column: int
+    end_line: int
+    first_sentence: int
+    fix: Fix
+    kinds: list[str]
+    last_sentence: int
+    line: int
+    message: str
+    priority: int
+    rule: str
+    rules: list[str]
+    severity: str
+    start: int
+    suggestions: list[str]
+    text: str
+    why: str
+    parts: list[tuple[str, str, str, int]]
 
     def __init__(self, **fields: object) -> None:
         for name in self.__slots__:
@@ -237,6 +258,14 @@ def analyse(text: str, ruleset: Ruleset) -> tuple[Document, list[Finding]]:
     if len(text) <= LARGE_TEXT:
         doc = Document(text, ruleset.structure)
         return doc, detect(doc, ruleset)
+    return analyse_by_paragraph(text, ruleset)
+
+
+def analyse_by_paragraph(text: str, ruleset: Ruleset) -> tuple[Document, list[Finding]]:
+    """What `analyse` does with a long text, for a text of any length: patterns
+    match within one paragraph at a time, and only the paragraphs where a rule can
+    count are split into sentences. The language server analyses a long document
+    in pieces this way, so the pieces agree with `analyse` on the whole text."""
     regions: list[tuple[int, int, list[tuple[Rule, int]]]] = []
     reach = ruleset.structure.window
 
@@ -245,8 +274,8 @@ def analyse(text: str, ruleset: Ruleset) -> tuple[Document, list[Finding]]:
         if not found:
             return {}
         if len(found) == 1:  # one paragraph: it matters if it holds a demand, or an ask and a premise
-            kinds = {rule.kind for rule, _i in found[0][2]}
-            if "demand" not in kinds and not ("ask" in kinds and "premise" in kinds):
+            only = {rule.kind for rule, _i in found[0][2]}
+            if "demand" not in only and not ("ask" in only and "premise" in only):
                 return {}
         by_start = {start: position for position, (start, _end) in enumerate(spans)}
         kinds = {by_start[start]: {rule.kind for rule, _i in pairs} for start, _end, pairs in found}
@@ -315,7 +344,11 @@ def detect(
     # A lower-case fragment after an emoji ("back pls 🙏 it's my shop") continues the demand.
     for group in groups:
         nxt = group[-1] + 1
-        while nxt < len(doc.sentences) and doc.sentences[nxt].soft and doc.sentences[nxt].block == doc.sentences[group[-1]].block:
+        while (
+            nxt < len(doc.sentences)
+            and doc.sentences[nxt].soft
+            and doc.sentences[nxt].block == doc.sentences[group[-1]].block
+        ):
             if nxt in by_sentence:
                 break
             group.append(nxt)
@@ -331,7 +364,7 @@ def detect(
         group_hits.append(sorted(seen.values(), key=_category_strength))
 
     findings = []
-    for n, (group, ghits) in enumerate(zip(groups, group_hits)):
+    for n, (group, ghits) in enumerate(zip(groups, group_hits, strict=True)):
         categories = list(dict.fromkeys(h.rule.category for h in ghits))
         category = ghits[0].rule.category
         priority = ghits[0].rule.priority
@@ -360,7 +393,11 @@ def detect(
                 priority=priority,
                 parts=[(h.rule.id, h.rule.category, h.rule.kind, h.rule.priority) for h in ghits],
                 kinds=sorted({h.rule.kind for h in ghits}, key=_KIND_RANK.__getitem__),
-                severity=min((h.rule.severity for h in ghits if h.rule.kind in ("demand", "ask")), key=_severity_rank, default=rule.severity),
+                severity=min(
+                    (h.rule.severity for h in ghits if h.rule.kind in ("demand", "ask")),
+                    key=_severity_rank,
+                    default=rule.severity,
+                ),
                 start=start,
                 end=end,
                 line=line,

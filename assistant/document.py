@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from itertools import pairwise
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -64,8 +65,13 @@ class Structure:
     def __init__(
         self, greeting: str, signoff: str, abbreviations: Iterable[str], window: int = 4, sender: Iterable[str] = ()
     ) -> None:
-        self.greeting_line = re.compile(rf"^(?:{greeting})\b[^\n.!?]{{0,40}}[,!:—–-]?[ \t]*$", re.I)
-        self.greeting_sentence = re.compile(rf"^(?:{greeting})\b[^\n.!?,]{{0,30}}[.!?,]*(?:[ \t]*{_EMOJI_RUN})?$", re.I)
+        titles = "|".join(re.escape(a) for a in abbreviations if "." not in a)
+        name_char = rf"(?:\b(?:{titles})\.|[^\n.!?])" if titles else r"[^\n.!?]"
+        self.greeting_line = re.compile(rf"^(?:{greeting})\b{name_char}{{0,40}}[,!:—–-]?[ \t]*$", re.I)
+        # "Hi.", "Hey there!", "Hello Rafael!": a greeting word and at most three more words.
+        self.greeting_sentence = re.compile(
+            rf"^(?:{greeting})\b(?:[ \t]+[\w'’-]+){{0,3}}[ \t]*[.!?,]*(?:[ \t]*{_EMOJI_RUN})?$", re.I
+        )
         self.greeting_inline = re.compile(rf"^(?:{greeting})\b[^\n,.!?—–:]{{0,40}}?(?:,|[ \t]+[—–-])[ \t]*", re.I)
         self.signoff_line = re.compile(rf"^(?:[—–-]+[ \t]*)?(?:{signoff})\b[^\n.?]{{0,30}}[,!.]?[ \t]*$", re.I)
         self.abbreviations = frozenset(a.lower().rstrip(".") for a in abbreviations)
@@ -163,6 +169,10 @@ class Document:
     def body_sentences(self) -> list[int]:
         return [i for i, s in enumerate(self.sentences) if s.kind == BODY]
 
+    def paragraph_spans(self) -> list[tuple[int, int, int]]:
+        """(start, end, section) of every paragraph, split or not, in text order."""
+        return [(lines[0][0], lines[-1][1], section) for lines, section in _blocks(self.scan, self._line_starts)]
+
 
 # --------------------------------------------------------------------- masking
 def _mask(text: str, line_starts: Sequence[int]) -> str:
@@ -199,11 +209,11 @@ def _mask(text: str, line_starts: Sequence[int]) -> str:
     pieces: list[str] = []
     cursor = 0
     for start, end in spans:
-        start = max(start, cursor)
-        if start >= end:
+        begin = max(start, cursor)
+        if begin >= end:
             continue
-        pieces.append(text[cursor:start])
-        pieces.append(re.sub(r"[^\n]", MASK, text[start:end]))
+        pieces.append(text[cursor:begin])
+        pieces.append(re.sub(r"[^\n]", MASK, text[begin:end]))
         cursor = end
     pieces.append(text[cursor:])
     return "".join(pieces)
@@ -216,10 +226,10 @@ def _blocks(scan: str, line_starts: Sequence[int]) -> list[tuple[list[tuple[int,
     blocks: list[tuple[list[tuple[int, int]], int]] = []
     section = blank_run = 0
     current: list[tuple[int, int]] = []
-    for start, line in zip(line_starts, scan.split("\n")):
+    for start, line in zip(line_starts, scan.split("\n"), strict=True):
         end = start + len(line)
         first = line.lstrip()[:1]
-        if not first or first in MASK and not line.strip(MASK + " \t\r"):
+        if not first or (first in MASK and not line.strip(MASK + " \t\r")):
             if current:
                 blocks.append((current, section))
                 current = []
@@ -264,7 +274,7 @@ def _segment(
             marked = wanted([(blocks[n][0][0][0], blocks[n][0][-1][1]) for n in numbers])
             chosen = set(marked)
             ordered = sorted(marked)
-            for p, q in zip(ordered, ordered[1:]):
+            for p, q in pairwise(ordered):
                 if q - p <= reach:  # close enough to interact: keep exact distances
                     chosen.update(range(p + 1, q))
             for p, needs_context in marked.items():
@@ -323,11 +333,11 @@ def _block_sentences(
     cuts: list[int],
     emoji_cuts: set[int],
 ) -> list[Sentence]:
-    kinds = _line_kinds(scan, lines, structure)
+    kinds = _line_kinds(scan, lines, structure, block == 0)
     out: list[Sentence] = []
     unit_start: int | None = None
     unit_end = 0
-    for (start, end), kind in zip(lines, kinds):
+    for (start, end), kind in zip(lines, kinds, strict=True):
         text = scan[start:end]
         if kind != BODY:
             if unit_start is not None:
@@ -348,7 +358,7 @@ def _block_sentences(
     return out
 
 
-def _line_kinds(scan: str, lines: list[tuple[int, int]], structure: Structure) -> list[str]:
+def _line_kinds(scan: str, lines: list[tuple[int, int]], structure: Structure, first_block: bool = True) -> list[str]:
     kinds = [BODY] * len(lines)
     if not lines:
         return kinds
@@ -356,12 +366,16 @@ def _line_kinds(scan: str, lines: list[tuple[int, int]], structure: Structure) -
     if len(lines) > 1 and len(first) <= 80 and structure.greeting_line.match(first):
         kinds[0] = GREETING
     # Sign-off: a short closing line near the end, followed only by short name lines.
+    # It may open its own paragraph ("...\n\nThanks,\nMaya") unless that paragraph is
+    # the whole message.
     for i in range(len(lines) - 1, max(len(lines) - 4, 0) - 1, -1):
         text = scan[lines[i][0] : lines[i][1]].strip()
         if len(text) > 60:
             continue
-        if i > 0 and structure.signoff_line.match(text) and all(
-            _is_name_line(scan[s:e].strip()) for s, e in lines[i + 1 :]
+        if (
+            (i > 0 or (not first_block and len(lines) > 1))
+            and structure.signoff_line.match(text)
+            and all(_is_name_line(scan[s:e].strip()) for s, e in lines[i + 1 :])
         ):
             kinds[i] = SIGNOFF
             for j in range(i + 1, len(lines)):
@@ -369,8 +383,12 @@ def _line_kinds(scan: str, lines: list[tuple[int, int]], structure: Structure) -
             break
     else:
         last = scan[lines[-1][0] : lines[-1][1]].strip()
-        if len(lines) > 1 and len(last) <= 40 and kinds[-1] == BODY and _is_name_line(last) and _ends_sentence(
-            scan[lines[-2][0] : lines[-2][1]]
+        if (
+            len(lines) > 1
+            and len(last) <= 40
+            and kinds[-1] == BODY
+            and _is_name_line(last)
+            and _ends_sentence(scan[lines[-2][0] : lines[-2][1]])
         ):
             kinds[-1] = SIGNATURE
     return kinds

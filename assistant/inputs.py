@@ -60,7 +60,9 @@ def _read_file(path: str) -> bytes:
     except FileNotFoundError:
         raise InputError(f"{path}: no such file; check the path") from None
     except IsADirectoryError:
-        raise InputError(f"{path}: is a folder; pass the files in it (for example {os.path.join(path, '*.txt')})") from None
+        raise InputError(
+            f"{path}: is a folder; pass the files in it (for example {os.path.join(path, '*.txt')})"
+        ) from None
     except PermissionError:
         raise InputError(f"{path}: cannot be read (permission denied); check the file's permissions") from None
     except OSError as exc:
@@ -72,7 +74,9 @@ def decode(data: bytes, path: str, name: str, encoding: str | None) -> Source:
     try:
         "".encode(chosen)
     except LookupError:
-        raise InputError(f"unknown encoding {chosen!r}; use a Python codec name such as utf-8, latin-1 or cp1252") from None
+        raise InputError(
+            f"unknown encoding {chosen!r}; use a Python codec name such as utf-8, latin-1 or cp1252"
+        ) from None
     utf8 = chosen.replace("_", "-").lower() in ("utf-8", "utf8", "utf-8-sig")
     bom = utf8 and data.startswith(_BOM)
     if bom:

@@ -71,7 +71,9 @@ def list_templates(config: str | None, isolated: bool, fmt: str) -> int:
             continue  # shared parts (greeting, sign-off, body) are included by others
         data = sorted(templates.variables(name) - {"tone", "option", "seed", "category"})
         tones = list(TONES) if name.startswith("reply/") else []
-        rows.append({"name": name, "path": path, "variables": data, "tones": tones, "about": _about(templates.source(name))})
+        rows.append(
+            {"name": name, "path": path, "variables": data, "tones": tones, "about": _about(templates.source(name))}
+        )
     if fmt == "json":
         from .render import to_json
 

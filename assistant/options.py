@@ -29,7 +29,9 @@ class Opt:
         self.help = help
         self.kind = kind
         self.choices = choices
-        self.default = default if default is not None else (False if kind == "flag" else () if kind == "multiple" else None)
+        self.default = (
+            default if default is not None else (False if kind == "flag" else () if kind == "multiple" else None)
+        )
         self.metavar = metavar
 
 
@@ -59,7 +61,8 @@ FORMAT = Opt("fmt", ("--format",), "Output format.", choices=("text", "json"), d
 SELECT = Opt(
     "select",
     ("--select",),
-    "Only these categories or rule ids (dotted prefixes allowed; repeat or separate with commas). Replaces the config's select.",
+    "Only these categories or rule ids (dotted prefixes allowed; repeat or separate with commas). "
+    "Replaces the config's select.",
     kind="multiple",
     metavar="RULE",
 )
@@ -70,7 +73,9 @@ IGNORE = Opt(
     kind="multiple",
     metavar="RULE",
 )
-CONFIG = Opt("config", ("--config",), "Use this config file instead of the nearest polite.toml / pyproject.toml.", metavar="FILE")
+CONFIG = Opt(
+    "config", ("--config",), "Use this config file instead of the nearest polite.toml / pyproject.toml.", metavar="FILE"
+)
 ISOLATED = Opt("isolated", ("--isolated",), "Ignore all config files.", kind="flag")
 ENCODING = Opt("encoding", ("--encoding",), "Encoding of the input (default utf-8).", metavar="NAME")
 STDIN_NAME = Opt(
@@ -159,7 +164,9 @@ REPLY = Command(
         FORMAT,
         Opt("to", ("--to",), "Name of the person you reply to (default: found in the message).", metavar="NAME"),
         Opt("from_name", ("--from",), "Your name, for the sign-off.", metavar="NAME"),
-        Opt("platform", ("--platform",), "Where the message came from (linkedin, twitter, email, ...).", metavar="NAME"),
+        Opt(
+            "platform", ("--platform",), "Where the message came from (linkedin, twitter, email, ...).", metavar="NAME"
+        ),
         Opt("var", ("--var",), "Set a template variable (repeatable).", kind="multiple", metavar="KEY=VALUE"),
         Opt("kind", ("--kind",), "Answer as this kind of demand instead of the detected one.", metavar="KIND"),
         Opt("tone", ("--tone",), "Tone of the reply.", choices=("warm", "brief", "firm")),

@@ -17,6 +17,7 @@ import re
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Mapping
+    from collections.abc import Set as AbstractSet
 
 _PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
 _FLAGS = re.IGNORECASE | re.ASCII
@@ -111,7 +112,8 @@ def check_compiles(pattern: str, trusted: bool) -> None:
 # match contains at least one string of each set. Detection compiles and runs a
 # pattern only where all its sets occur, which keeps start-up and large inputs fast.
 
-_MAX_TRIGGERS = 40
+_MAX_TRIGGERS = 40  # strings one fixed sub-pattern may stand for
+_MAX_UNION = 160  # strings a set of alternatives may stand for
 _MAX_SETS = 3
 
 
@@ -119,7 +121,7 @@ def triggers(pattern: str) -> list[list[str]] | None:
     """Literal sets every match must contain one string of each of, or None if unknown."""
     try:
         from re import _constants as c  # type: ignore[attr-defined]
-        from re import _parser
+        from re import _parser  # type: ignore[attr-defined]
     except ImportError:  # pragma: no cover - Python < 3.11
         return None
     try:
@@ -136,12 +138,14 @@ def triggers(pattern: str) -> list[list[str]] | None:
 # Frequent short words make poor triggers (they occur in nearly every message);
 # a set holding one is ranked last. Only speed depends on this list, not results.
 _COMMON = frozenset(
-    "a an and are as at be but by do for he her him his i if in is it me my no not of on or our ours she so "
-    "than that the them they this to too u up us was we with you your yours ur back all".split()
+    (
+        "a an and are as at be but by do for he her him his i if in is it me my no not of on or our ours she so "
+        "than that the them they this to too u up us was we with you your yours ur back all"
+    ).split()
 )
 
 
-def _selectivity(literals: set[str]) -> tuple[int, int]:
+def _selectivity(literals: AbstractSet[str]) -> tuple[int, int]:
     return (min(0 if literal in _COMMON else len(literal) for literal in literals), -len(literals))
 
 
@@ -208,7 +212,7 @@ def _required(items: list, c) -> list[set[str]]:  # type: ignore[no-untyped-def,
                     union = set()
                     break
                 union |= max(sets, key=_selectivity)
-            if union and len(union) <= _MAX_TRIGGERS:
+            if union and len(union) <= _MAX_UNION:
                 found.append(union)
         elif op in (c.MAX_REPEAT, c.MIN_REPEAT) or op is getattr(c, "POSSESSIVE_REPEAT", None):
             if av[0] >= 1:

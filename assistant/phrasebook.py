@@ -94,8 +94,8 @@ def load_ruleset(extra: Sequence[str] = ()) -> Ruleset:
     if cached is None:
         cached = compile_sources(sources)
         cache.store(name, key, cached)
-    records, document = cached  # type: ignore[misc]
-    return Ruleset([Rule(r) for r in records], Structure(**document))
+    records, document = cached  # type: ignore[misc]  # marshal returns object
+    return Ruleset([Rule(r) for r in records], Structure(**document))  # type: ignore[has-type]
 
 
 def hash_key(key: object) -> int:
@@ -132,10 +132,14 @@ def compile_sources(sources: Sequence[tuple[str, bool]]) -> tuple[list[dict[str,
     return list(records.values()), document
 
 
-def _merge_vocabulary(path: str, data: dict[str, object], vocabulary: dict[str, str], document: dict[str, object]) -> None:
+def _merge_vocabulary(
+    path: str, data: dict[str, object], vocabulary: dict[str, str], document: dict[str, object]
+) -> None:
     unknown = set(data) - {"vocabulary", "document"}
     if unknown:
-        raise PhrasebookError(path, f"unknown table(s) {', '.join(sorted(unknown))}; expected [vocabulary] and [document]")
+        raise PhrasebookError(
+            path, f"unknown table(s) {', '.join(sorted(unknown))}; expected [vocabulary] and [document]"
+        )
     for name, value in dict(data.get("vocabulary", {})).items():  # type: ignore[call-overload]
         if not re.fullmatch(r"[a-z_][a-z0-9_]*", name) or not isinstance(value, str):
             raise PhrasebookError(path, f"vocabulary entry '{name}' must be a lower-case name with a string pattern")
@@ -196,7 +200,9 @@ def _strings(path: str, rid: str, entry: dict[str, object], key: str, required: 
     return list(value)
 
 
-def _choice(path: str, rid: str, entry: dict[str, object], key: str, allowed: Sequence[str], default: str | None) -> str:
+def _choice(
+    path: str, rid: str, entry: dict[str, object], key: str, allowed: Sequence[str], default: str | None
+) -> str:
     value = entry.get(key, default)
     if value not in allowed:
         raise PhrasebookError(path, f"{key} '{value}' is not one of: {', '.join(allowed)}", rid)
@@ -231,9 +237,10 @@ def compile_entry(
         if not isinstance(entry[key], str) or not str(entry[key]).strip():
             raise PhrasebookError(path, f"'{key}' must be a non-empty string", rid)
 
-    def compiled(key: str, required: bool) -> tuple[list[str], list[list[str] | None]]:
+    def compiled(key: str, required: bool) -> tuple[list[str], list[list[list[str]] | None]]:
         sources = _strings(path, rid, entry, key, required)
-        expanded, found = [], []
+        expanded: list[str] = []
+        found: list[list[list[str]] | None] = []
         for i, source in enumerate(sources, 1):
             try:
                 pattern = expand(source, vocabulary)
@@ -276,5 +283,7 @@ def load_from(paths: Iterable[str]) -> Ruleset:
     own = [os.path.abspath(p) for p in paths]
     records, document = compile_sources([(shipped_dir(), True), *((p, False) for p in own)])
     if own:
-        records = [r for r in records if any(str(r["source"]) == p or str(r["source"]).startswith(p + os.sep) for p in own)]
+        records = [
+            r for r in records if any(str(r["source"]) == p or str(r["source"]).startswith(p + os.sep) for p in own)
+        ]
     return Ruleset([Rule(r) for r in records], Structure(**document))  # type: ignore[arg-type]

@@ -62,7 +62,11 @@ def sender_name(doc: Document, structure: Structure) -> str | None:
             continue
         line = doc.text[sentence.start : sentence.end].strip().lstrip("—–- ").strip()
         first = re.split(r"[\s,]+", line)[0] if line else ""
-        if _is_name(first, structure) and len(line.split()) <= 3 and not re.search(r"\b(?:team|co|inc|ltd|llc)\b", line, re.I):
+        if (
+            _is_name(first, structure)
+            and len(line.split()) <= 3
+            and not re.search(r"\b(?:team|co|inc|ltd|llc)\b", line, re.I)
+        ):
             return first
     for pattern in structure.sender:
         for m in pattern.finditer(doc.text):
@@ -75,7 +79,11 @@ def sender_name(doc: Document, structure: Structure) -> str | None:
 def _is_name(word: str, structure: Structure) -> bool:
     if not _NAME.match(word):
         return False
-    return not (structure.greeting_line.match(word) or structure.signoff_line.match(word) or word in ("The", "Our", "My", "Dear"))
+    return not (
+        structure.greeting_line.match(word)
+        or structure.signoff_line.match(word)
+        or word in ("The", "Our", "My", "Dear")
+    )
 
 
 def write(

@@ -17,5 +17,6 @@ def data_dir(name: str) -> str:
         if os.path.isdir(candidate):
             return candidate
     raise FileNotFoundError(
-        f"polite cannot find its {name}/ folder next to {_PACKAGE}; the installation is incomplete, reinstall polite-outreach"
+        f"polite cannot find its {name}/ folder next to {_PACKAGE}; "
+        "the installation is incomplete, reinstall polite-outreach"
     )

@@ -35,7 +35,9 @@ _MAX_PASSES = 4
 class Edit:
     __slots__ = ("after", "category", "end", "reason", "rule", "safe", "start")
 
-    def __init__(self, start: int, end: int, after: str, rule: str, category: str | None, reason: str, safe: bool) -> None:
+    def __init__(
+        self, start: int, end: int, after: str, rule: str, category: str | None, reason: str, safe: bool
+    ) -> None:
         self.start = start
         self.end = end
         self.after = after
@@ -289,7 +291,9 @@ class Tidier:
             if m.group()[0].isupper() and _sentence_start(text, m.start()):
                 replacement = replacement[0].upper() + replacement[1:]
             if replacement != m.group():
-                edits.append(Edit(m.start(), m.end(), replacement, "tidy.textspeak", None, "spelled out textspeak", True))
+                edits.append(
+                    Edit(m.start(), m.end(), replacement, "tidy.textspeak", None, "spelled out textspeak", True)
+                )
         for m in self._shout.finditer(text):
             word = m.group()
             if word in self.keep_upper or len(word.strip("'’")) < 2 or not free(*m.span()):

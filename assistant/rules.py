@@ -14,6 +14,7 @@ from .patterns import compile_trusted, compile_untrusted
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
+    from typing import Any
 
 KINDS = ("demand", "ask", "premise", "tail")
 SEVERITIES = ("error", "warning", "info")
@@ -62,6 +63,25 @@ class Rule:
         "unless_nearby",
         "why",
     )
+
+    id: str
+    category: str
+    kind: str
+    severity: str
+    priority: int
+    fix: str
+    strategies: list[str]
+    patterns: list[str]
+    triggers: list[list[list[str]] | None]
+    unless: list[str]
+    unless_nearby: list[str]
+    message: str
+    why: str
+    alternatives: list[str]
+    match: list[str]
+    no_match: list[str]
+    source: str
+    trusted: bool
 
     def __init__(self, record: Mapping[str, object]) -> None:
         for name in self.__slots__:
@@ -140,16 +160,15 @@ class Ruleset:
                 continue
             if any(matches_selector(rule, s) for s in ignore):
                 continue
+            best = None
             if severity:
                 # The most specific selector wins: a rule id over a prefix over a category.
                 best = max(
                     (s for s in severity if matches_selector(rule, s)),
-                    key=lambda s: (s == rule.id, s != rule.category, len(s)),
+                    key=lambda s, r=rule: (s == r.id, s != r.category, len(s)),  # type: ignore[misc]
                     default=None,
                 )
-                if best is not None:
-                    rule = rule.with_severity(severity[best])
-            chosen.append(rule)
+            chosen.append(rule if best is None or severity is None else rule.with_severity(severity[best]))
         return Ruleset(chosen, self.structure)
 
     # ------------------------------------------------------------ candidates
@@ -207,7 +226,7 @@ class Ruleset:
             return regions
         return []
 
-    def _set_matcher(self):  # type: ignore[no-untyped-def]
+    def _set_matcher(self) -> Any:  # an re2.Set, or None when RE2 is unavailable
         if self._set is None:
             self._set = False
             try:

@@ -27,6 +27,7 @@ from .resources import data_dir
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
+    from typing import Any
 
 SUFFIX = ".j2"
 _ENGINE = 2
@@ -45,7 +46,7 @@ class Templates:
     def __init__(self, folders: Sequence[str] = ()) -> None:
         self.folders = [os.path.abspath(f) for f in folders] + [data_dir("templates")]
         self._stamps: tuple[object, ...] | None = None
-        self._env = None
+        self._env: Any = None
 
     # ----------------------------------------------------------- discovery
     def files(self) -> dict[str, str]:
@@ -77,10 +78,10 @@ class Templates:
         key = (_ENGINE, self.folders, self.stamps(), name, tuple(sorted(settings.items())), tuple(data_names), truth)
         entry_name = "render-" + format(_crc(repr(key)), "x")
         entry = cache.load(entry_name, key)
-        if entry is None:
+        if not (isinstance(entry, tuple) and len(entry) == 2):
             entry = self._skeleton(name, settings, data_names, truth)
             cache.store(entry_name, key, entry)
-        skeleton, reusable = entry  # type: ignore[misc]
+        skeleton, reusable = str(entry[0]), bool(entry[1])
         if not reusable:
             return self._jinja_render(name, {**settings, **data})
         values = [data[k] or "" for k in data_names]
@@ -99,7 +100,7 @@ class Templates:
         return text, True
 
     # -------------------------------------------------------------- jinja2
-    def environment(self):  # type: ignore[no-untyped-def]
+    def environment(self) -> Any:  # jinja2's sandboxed Environment, imported lazily
         if self._env is None:
             import jinja2
             from jinja2.sandbox import SandboxedEnvironment
@@ -116,7 +117,7 @@ class Templates:
 
     def _jinja_render(self, name: str, variables: Mapping[str, object]) -> str:
         import jinja2
-        from jinja2.sandbox import SecurityError
+        from jinja2.exceptions import SecurityError
 
         env = self.environment()
         try:
@@ -124,11 +125,15 @@ class Templates:
         except jinja2.TemplateNotFound as exc:
             raise TemplateError(f"no template '{exc.name}'; run 'polite templates list' to see the names") from None
         except jinja2.TemplateSyntaxError as exc:
-            raise TemplateError(f"{exc.filename or exc.name}:{exc.lineno}: template syntax error: {exc.message}") from None
+            raise TemplateError(
+                f"{exc.filename or exc.name}:{exc.lineno}: template syntax error: {exc.message}"
+            ) from None
         except jinja2.UndefinedError as exc:
             var = re.search(r"'([^']+)' is undefined", str(exc))
             which = f"variable '{var.group(1)}'" if var else f"an undefined value ({exc})"
-            hint = f"pass --var {var.group(1)}=VALUE or give it a default in the template" if var else "check the template"
+            hint = (
+                f"pass --var {var.group(1)}=VALUE or give it a default in the template" if var else "check the template"
+            )
             raise TemplateError(f"template '{_failing_template(exc) or name}' uses {which}; {hint}") from None
         except SecurityError as exc:
             raise TemplateError(f"template '{name}' tried something the sandbox forbids ({exc})") from None
@@ -154,7 +159,7 @@ class Templates:
         env = self.environment()
         try:
             source, _path, _uptodate = env.loader.get_source(env, file_name)
-        except Exception as exc:  # noqa: BLE001 - TemplateNotFound and friends
+        except Exception as exc:
             raise TemplateError(f"no template '{file_name[: -len(SUFFIX)]}'; run 'polite templates list'") from exc
         return str(source)
 
@@ -195,9 +200,8 @@ def _plain(node, data_names: set[str], nodes, allowed: bool) -> bool:  # type: i
     if isinstance(node, nodes.Output):
         return all(_plain(child, data_names, nodes, True) for child in node.nodes)
     if isinstance(node, nodes.If):
-        return (
-            _plain(node.test, data_names, nodes, True)
-            and all(_plain(c, data_names, nodes, False) for c in [*node.body, *node.elif_, *node.else_])
+        return _plain(node.test, data_names, nodes, True) and all(
+            _plain(c, data_names, nodes, False) for c in [*node.body, *node.elif_, *node.else_]
         )
     if isinstance(node, (nodes.And, nodes.Or)):
         return _plain(node.left, data_names, nodes, allowed) and _plain(node.right, data_names, nodes, allowed)

@@ -1,0 +1,130 @@
+"""The document model: sentences, structure, masked regions, positions."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.document import BODY, GREETING, MASK, SIGNATURE, SIGNOFF, Document
+
+
+def parts(doc: Document) -> list[tuple[str, str]]:
+    return [(s.kind, doc.text[s.start : s.end]) for s in doc.sentences]
+
+
+def test_sentences_and_positions(ruleset) -> None:  # type: ignore[no-untyped-def]
+    doc = Document("Hello there.\nSecond line here! Third one?", ruleset.structure)
+    assert [t for _k, t in parts(doc)] == ["Hello there.", "Second line here!", "Third one?"]
+    third = doc.sentences[-1]
+    assert doc.position(third.start) == (2, 19)
+    assert doc.position(0) == (1, 1)
+
+
+def test_email_structure_greeting_signoff_signature(ruleset) -> None:  # type: ignore[no-untyped-def]
+    text = "Dear Ms. Okafor,\nI endorsed you for Public Speaking. Thanks for reading.\nWarm regards,\nHarold Pike"
+    kinds = parts(Document(text, ruleset.structure))
+    assert kinds == [
+        (GREETING, "Dear Ms. Okafor,"),
+        (BODY, "I endorsed you for Public Speaking."),
+        (BODY, "Thanks for reading."),
+        (SIGNOFF, "Warm regards,"),
+        (SIGNATURE, "Harold Pike"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "greeting"),
+    [
+        ("Hi Sofia, we wrote a review.", "Hi Sofia,"),
+        ("Hey! I followed you.", "Hey!"),
+        ("Hello — great talk today.", "Hello —"),
+    ],
+)
+def test_inline_and_standalone_greetings_are_their_own_sentence(ruleset, text: str, greeting: str) -> None:  # type: ignore[no-untyped-def]
+    first = parts(Document(text, ruleset.structure))[0]
+    assert first == (GREETING, greeting)
+
+
+def test_abbreviations_decimals_and_ellipses_do_not_split(ruleset) -> None:  # type: ignore[no-untyped-def]
+    text = "Dr. Haines paid 2.5 times more... and then left. Next one."
+    assert [t for _k, t in parts(Document(text, ruleset.structure))] == [
+        "Dr. Haines paid 2.5 times more... and then left.",
+        "Next one.",
+    ]
+
+
+def test_emoji_ends_a_casual_sentence_but_not_inside_a_word(ruleset) -> None:  # type: ignore[no-untyped-def]
+    doc = Document("Great vid bro 🔥 liked and commented. I left a 5⭐ review.", ruleset.structure)
+    texts = [t for _k, t in parts(doc)]
+    assert texts == ["Great vid bro 🔥", "liked and commented.", "I left a 5⭐ review."]
+    assert doc.sentences[1].soft and not doc.sentences[2].soft
+
+
+def test_trailing_hashtags_stay_with_their_sentence(ruleset) -> None:  # type: ignore[no-untyped-def]
+    texts = [t for _k, t in parts(Document("duet mine back?? #duetme #fyp", ruleset.structure))]
+    assert texts == ["duet mine back?? #duetme #fyp"]
+
+
+def test_hard_wrapped_lines_are_one_sentence(ruleset) -> None:  # type: ignore[no-untyped-def]
+    texts = [
+        t for _k, t in parts(Document("I followed you last week and\nwould love a follow back.", ruleset.structure))
+    ]
+    assert texts == ["I followed you last week and\nwould love a follow back."]
+
+
+@pytest.mark.parametrize(
+    "protected",
+    [
+        '"Endorsed you, your turn!"',
+        "“follow me back”",
+        "'like for like'",
+        "https://example.com/follow-me-back",
+        "someone@example.com",
+    ],
+)
+def test_quotes_links_and_addresses_are_masked_with_offsets_kept(ruleset, protected: str) -> None:  # type: ignore[no-untyped-def]
+    text = f"She wrote {protected} to me."
+    doc = Document(text, ruleset.structure)
+    start = text.index(protected)
+    assert len(doc.scan) == len(text)
+    assert set(doc.scan[start : start + len(protected)]) == {MASK}
+    assert doc.scan[:start] == text[:start]
+
+
+def test_apostrophes_are_not_quotes(ruleset) -> None:  # type: ignore[no-untyped-def]
+    text = "I don't think it's fair, but we're here."
+    assert Document(text, ruleset.structure).scan == text
+
+
+def test_quoted_email_lines_and_code_are_masked(ruleset) -> None:  # type: ignore[no-untyped-def]
+    text = "My reply.\n> follow me back pls\n\n```\nfollow me back\n```\n\n    indented follow me back\n\nEnd."
+    doc = Document(text, ruleset.structure)
+    assert "follow" not in doc.scan
+    assert [t for _k, t in parts(doc)] == ["My reply.", "End."]
+
+
+def test_crlf_offsets_and_columns(ruleset) -> None:  # type: ignore[no-untyped-def]
+    text = "Hi Dana,\r\nI endorsed you.\r\nEndorse me back!\r\n"
+    doc = Document(text, ruleset.structure)
+    last = next(s for s in doc.sentences if doc.text[s.start : s.end] == "Endorse me back!")
+    assert doc.position(last.start) == (3, 1)
+    assert text[last.start : last.end] == "Endorse me back!"
+
+
+def test_sections_split_on_two_blank_lines_and_separators(ruleset) -> None:  # type: ignore[no-untyped-def]
+    doc = Document("One.\n\nTwo.\n\n\nThree.\n---\nFour.", ruleset.structure)
+    assert [(doc.text[s.start : s.end], s.block, s.section) for s in doc.sentences] == [
+        ("One.", 0, 0),
+        ("Two.", 1, 0),
+        ("Three.", 2, 1),
+        ("Four.", 3, 2),
+    ]
+
+
+def test_ignore_marker_lines(ruleset) -> None:  # type: ignore[no-untyped-def]
+    doc = Document("a\nb polite: ignore\nc <!-- polite: ignore -->\n", ruleset.structure)
+    assert doc.ignored_lines == {1, 2}
+
+
+def test_empty_text(ruleset) -> None:  # type: ignore[no-untyped-def]
+    doc = Document("", ruleset.structure)
+    assert doc.sentences == [] and doc.position(0) == (1, 1)
