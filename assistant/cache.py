@@ -9,7 +9,6 @@ Set POLITE_NO_CACHE=1 to bypass it, or POLITE_CACHE_DIR to move it.
 
 from __future__ import annotations
 
-import contextlib
 import marshal
 import os
 import sys
@@ -60,8 +59,10 @@ def store(name: str, key: object, value: object) -> None:
             marshal.dump((_FORMAT, key, value), fh)  # type: ignore[arg-type]  # unmarshallable values are skipped below
         os.replace(tmp, path)
     except Exception:  # noqa: BLE001 - unmarshallable value, read-only disk: skip caching
-        with contextlib.suppress(OSError):
+        try:  # noqa: SIM105 - contextlib costs start-up time on the hot path
             os.unlink(tmp)
+        except OSError:
+            pass
 
 
 def file_stamp(path: str) -> tuple[str, int, int] | None:

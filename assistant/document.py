@@ -12,6 +12,8 @@ import re
 from bisect import bisect_right
 from itertools import pairwise
 
+from . import fastre
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Sequence
@@ -20,16 +22,16 @@ MASK = "\x00"
 
 BODY, GREETING, SIGNOFF, SIGNATURE = "body", "greeting", "signoff", "signature"
 
-_URL = re.compile(r"(?:https?://|www\.)[^\s<>\"'“”‘’]+")
-_EMAIL_DOMAIN = re.compile(r"@[\w-]+\.[\w.-]*\w")  # the local part is found by walking back from "@"
-_FENCE = re.compile(r"^[ \t]*(```|~~~)")
-_QUOTE_LINE = re.compile(r"^[ \t]*>")
+_URL = fastre.compile(r"(?:https?://|www\.)[^\s<>\"'“”‘’]+")
+_EMAIL_DOMAIN = fastre.compile(r"@[\w-]+\.[\w.-]*\w")  # the local part is found by walking back from "@"
+_FENCE = fastre.compile(r"^[ \t]*(```|~~~)")
+_QUOTE_LINE = fastre.compile(r"^[ \t]*>")
 # Quotations: straight or curly double quotes, and single quotes that open after a
 # space or bracket and close before a space or punctuation (so "don't" is not one).
-_DOUBLE_QUOTED = re.compile(r'"[^"\n]{1,300}"|“[^”\n]{1,300}”|„[^“”\n]{1,300}[“”]|«[^»\n]{1,300}»')
-_SINGLE_QUOTED = re.compile(r"['‘](?<![^\s(\[:]['‘])(?=\S)[^\n]{1,300}?(?<=\S)['’](?=$|[\s.,;:!?)\]])", re.M)
-_IGNORE_MARKER = re.compile(r"polite:[ \t]*ignore\b[^\n]*$", re.M)
-_SEPARATOR_LINE = re.compile(r"^[ \t]*(?:-{3,}|\*{3,}|_{3,}|={3,}|#{1,6}[ \t].*)[ \t]*$")
+_DOUBLE_QUOTED = fastre.compile(r'"[^"\n]{1,300}"|“[^”\n]{1,300}”|„[^“”\n]{1,300}[“”]|«[^»\n]{1,300}»')
+_SINGLE_QUOTED = fastre.compile(r"['‘](?<![^\s(\[:]['‘])(?=\S)[^\n]{1,300}?(?<=\S)['’](?=$|[\s.,;:!?)\]])", re.M)
+_IGNORE_MARKER = fastre.compile(r"polite:[ \t]*ignore\b[^\n]*$", re.M)
+_SEPARATOR_LINE = fastre.compile(r"^[ \t]*(?:-{3,}|\*{3,}|_{3,}|={3,}|#{1,6}[ \t].*)[ \t]*$")
 
 _EMOJI_CLASS = (
     "\u2190-\u21ff\u2300-\u23ff\u2460-\u24ff\u25a0-\u27bf\u2900-\u297f\u2b00-\u2bff"
@@ -39,11 +41,13 @@ _EMOJI_RUN = f"[{_EMOJI_CLASS}](?:[\\s{_EMOJI_CLASS}]*[{_EMOJI_CLASS}])?"
 # A sentence ends after terminal punctuation (plus closing quotes and a trailing
 # emoji run), or, in casual writing, after an emoji run that stands between
 # spaces ("great vid 🔥 liked it"; not "a 5⭐ review").
-_BOUNDARY = re.compile(
+_BOUNDARY = fastre.compile(
     rf"(?P<punct>[.!?…]+)[\"'”’)\]]*(?:[ \t]*{_EMOJI_RUN})?(?=\s)|(?P<emoji>{_EMOJI_RUN})(?=[ \t]+[^\s{_EMOJI_CLASS}#])"
 )
-_TAIL_ONLY = re.compile(rf"^(?:[#@][\w.]+|{_EMOJI_RUN}|[\s.!?])+$")
-_WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)$")
+_TAIL_ONLY = fastre.compile(rf"^(?:[#@][\w.]+|{_EMOJI_RUN}|[\s.!?])+$")
+_SENTENCE_END = fastre.compile(rf"(?:[.!?…,:]|{_EMOJI_RUN})[\"'”’)\]]*\s*$")
+_NOT_NEWLINE = fastre.compile(r"[^\n]")
+_WORD_BEFORE = fastre.compile(r"([A-Za-z][A-Za-z.]*)$")
 
 
 class Structure:
@@ -67,16 +71,16 @@ class Structure:
     ) -> None:
         titles = "|".join(re.escape(a) for a in abbreviations if "." not in a)
         name_char = rf"(?:\b(?:{titles})\.|[^\n.!?])" if titles else r"[^\n.!?]"
-        self.greeting_line = re.compile(rf"^(?:{greeting})\b{name_char}{{0,40}}[,!:—–-]?[ \t]*$", re.I)
+        self.greeting_line = fastre.compile(rf"^(?:{greeting})\b{name_char}{{0,40}}[,!:—–-]?[ \t]*$", re.I)
         # "Hi.", "Hey there!", "Hello Rafael!": a greeting word and at most three more words.
-        self.greeting_sentence = re.compile(
+        self.greeting_sentence = fastre.compile(
             rf"^(?:{greeting})\b(?:[ \t]+[\w'’-]+){{0,3}}[ \t]*[.!?,]*(?:[ \t]*{_EMOJI_RUN})?$", re.I
         )
-        self.greeting_inline = re.compile(rf"^(?:{greeting})\b[^\n,.!?—–:]{{0,40}}?(?:,|[ \t]+[—–-])[ \t]*", re.I)
-        self.signoff_line = re.compile(rf"^(?:[—–-]+[ \t]*)?(?:{signoff})\b[^\n.?]{{0,30}}[,!.]?[ \t]*$", re.I)
+        self.greeting_inline = fastre.compile(rf"^(?:{greeting})\b[^\n,.!?—–:]{{0,40}}?(?:,|[ \t]+[—–-])[ \t]*", re.I)
+        self.signoff_line = fastre.compile(rf"^(?:[—–-]+[ \t]*)?(?:{signoff})\b[^\n.?]{{0,30}}[,!.]?[ \t]*$", re.I)
         self.abbreviations = frozenset(a.lower().rstrip(".") for a in abbreviations)
         self.window = window
-        self.sender = [re.compile(p, re.M) for p in sender]
+        self.sender = [fastre.compile(p, re.M) for p in sender]
 
 
 class Sentence:
@@ -126,7 +130,11 @@ class Document:
         findings are those of a full split, and long texts are much faster (see
         detect.analyse). `partial_sections` lists the sections not split in full."""
         self.text = text
-        self._line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
+        self._line_starts = [0]
+        newline = text.find("\n")
+        while newline >= 0:
+            self._line_starts.append(newline + 1)
+            newline = text.find("\n", newline + 1)
         self.ignored_lines = (
             {self.line_index(m.start()) for m in _IGNORE_MARKER.finditer(text)} if "polite:" in text else set()
         )
@@ -213,7 +221,7 @@ def _mask(text: str, line_starts: Sequence[int]) -> str:
         if begin >= end:
             continue
         pieces.append(text[cursor:begin])
-        pieces.append(re.sub(r"[^\n]", MASK, text[begin:end]))
+        pieces.append(_NOT_NEWLINE.sub(MASK, text[begin:end]))
         cursor = end
     pieces.append(text[cursor:])
     return "".join(pieces)
@@ -394,7 +402,7 @@ def _line_kinds(scan: str, lines: list[tuple[int, int]], structure: Structure, f
     return kinds
 
 
-_NAME_LINE = re.compile(r"^(?:[—–-]+[ \t]*)?[A-Z][\w.'&-]*(?:,?[ \t]+[\w.'&-]+){0,4}$")
+_NAME_LINE = fastre.compile(r"^(?:[—–-]+[ \t]*)?[A-Z][\w.'&-]*(?:,?[ \t]+[\w.'&-]+){0,4}$")
 
 
 def _is_name_line(text: str) -> bool:
@@ -402,7 +410,7 @@ def _is_name_line(text: str) -> bool:
 
 
 def _ends_sentence(text: str) -> bool:
-    return bool(re.search(rf"(?:[.!?…,:]|{_EMOJI_RUN})[\"'”’)\]]*\s*$", text))
+    return bool(_SENTENCE_END.search(text))
 
 
 def _continues(previous: str, line: str) -> bool:

@@ -89,7 +89,7 @@ def load_ruleset(extra: Sequence[str] = ()) -> Ruleset:
     """Shipped rules plus the rules in `extra` folders or files, from cache when fresh."""
     sources = _sources(extra)
     key = _fingerprint(sources)
-    name = "phrasebooks-" + format(abs(hash_key(key)), "x")
+    name = "phrasebooks-" + format(abs(hash_key(sources)), "x")  # one entry per set of folders
     cached = cache.load(name, key)
     if cached is None:
         cached = compile_sources(sources)
