@@ -7,7 +7,6 @@ status 2, never a traceback.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import sys
 
@@ -16,6 +15,7 @@ from .detect import analyse as analyse_text
 from .inputs import STDIN, InputError, Source, read_source
 from .phrasebook import PhrasebookError, load_ruleset
 from .rules import Ruleset, matches_selector
+from .templating import TemplateError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -76,13 +76,15 @@ def run(action: Callable[[], int]) -> int:
     """Run a command; expected failures become one line and exit status 2."""
     try:
         return action()
-    except (InputError, UsageError, PhrasebookError, config_mod.ConfigError) as exc:
+    except (InputError, UsageError, PhrasebookError, config_mod.ConfigError, TemplateError) as exc:
         print(f"polite: error: {exc}", file=sys.stderr)
         return 2
     except BrokenPipeError:
         # The reader went away (e.g. `polite check | head`); stop quietly.
-        with contextlib.suppress(OSError):
+        try:  # noqa: SIM105 - contextlib costs start-up time on the hot path
             sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - keep interpreter shutdown from failing again
+        except OSError:
+            pass
         return 0
     except KeyboardInterrupt:
         print("polite: interrupted", file=sys.stderr)
@@ -149,7 +151,7 @@ def check(
             "by_severity": by_severity,
             "errors": errors,
         }
-        out.write(render.to_json({"findings": results, "summary": summary}) + "\n")
+        out.write(render.to_json({"findings": results, "summary": summary}, large=len(results) > 500) + "\n")
     elif total or (not errors and sys.stderr.isatty()):
         print(render.check_summary(total, read, len(errors)), file=sys.stderr)
     if errors:
@@ -349,8 +351,10 @@ def write_atomic(path: str, data: bytes) -> None:
         os.chmod(tmp, mode)
         os.replace(tmp, target)
     except BaseException as exc:
-        with contextlib.suppress(OSError):
+        try:  # noqa: SIM105 - contextlib costs start-up time on the hot path
             os.unlink(tmp)
+        except OSError:
+            pass
         if isinstance(exc, OSError):
             raise InputError(f"{path}: cannot write it back ({exc.strerror or exc}); the file is unchanged") from None
         raise

@@ -47,7 +47,6 @@ _BOUNDARY = fastre.compile(
 _TAIL_ONLY = fastre.compile(rf"^(?:[#@][\w.]+|{_EMOJI_RUN}|[\s.!?])+$")
 _SENTENCE_END = fastre.compile(rf"(?:[.!?…,:]|{_EMOJI_RUN})[\"'”’)\]]*\s*$")
 _NOT_NEWLINE = fastre.compile(r"[^\n]")
-_WORD_BEFORE = fastre.compile(r"([A-Za-z][A-Za-z.]*)$")
 
 
 class Structure:
@@ -468,8 +467,8 @@ def _split_unit(
 
 
 def _is_abbreviation(before: str, structure: Structure) -> bool:
-    m = _WORD_BEFORE.search(before)
-    if not m:
+    """Whether the word right before a full stop is an abbreviation ("Dr", "e.g") or an initial."""
+    if not before or not before[-1].isalpha():
         return False
-    word = m.group(1).lower().rstrip(".")
+    word = before[-8:].rsplit(None, 1)[-1].lstrip("([\"'“‘").lower().rstrip(".")
     return word in structure.abbreviations or (len(word) == 1 and word.isalpha())
