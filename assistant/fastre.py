@@ -22,8 +22,11 @@ if TYPE_CHECKING:
     from typing import Any
 
 _NAME = "regex-code"
-_codes: dict[tuple[str, int], tuple[Any, ...]] | None = None
-_added = False
+
+
+class _State:
+    codes: dict[tuple[str, int], tuple[Any, ...]] | None = None
+    save_registered = False
 
 
 def _key() -> tuple[object, ...]:
@@ -33,14 +36,13 @@ def _key() -> tuple[object, ...]:
 
 
 def _load() -> dict[tuple[str, int], tuple[Any, ...]]:
-    global _codes
-    if _codes is None:
+    if _State.codes is None:
         stored = cache.load(_NAME, _key())
-        _codes = stored if isinstance(stored, dict) else {}
-    return _codes
+        _State.codes = stored if isinstance(stored, dict) else {}
+    return _State.codes
 
 
-def compile(pattern: str, flags: int = 0) -> re.Pattern[str]:  # noqa: A001 - mirrors re.compile
+def compile(pattern: str, flags: int = 0) -> re.Pattern[str]:
     flags = int(flags)  # RegexFlag members cannot be stored by marshal
     codes = _load()
     entry = codes.get((pattern, flags))
@@ -84,16 +86,15 @@ def _compile_with_code(pattern: str, flags: int) -> tuple[re.Pattern[str], tuple
 
 
 def _remember() -> None:
-    global _added
-    if not _added:
-        _added = True
+    if not _State.save_registered:
+        _State.save_registered = True
         import atexit
 
         atexit.register(_save)
 
 
 def _save() -> None:
-    if _codes is not None:
+    if _State.codes is not None:
         stored = cache.load(_NAME, _key())  # another run may have added patterns meanwhile
-        merged = {**stored, **_codes} if isinstance(stored, dict) else _codes
+        merged = {**stored, **_State.codes} if isinstance(stored, dict) else _State.codes
         cache.store(_NAME, _key(), merged)

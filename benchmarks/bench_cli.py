@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import generate  # noqa: E402
+import generate
 
 PYTHON = sys.executable
 POLITE = str(Path(PYTHON).with_name("polite")) if Path(PYTHON).with_name("polite").exists() else shutil.which("polite")
@@ -41,7 +41,8 @@ def timed(cmd: list[str], data: bytes, env: dict[str, str]) -> float:
 
 
 def summary(samples: list[float]) -> str:
-    return f"median {statistics.median(samples) * 1000:7.1f} ms (min {min(samples) * 1000:.1f}, max {max(samples) * 1000:.1f})"
+    low, high = min(samples) * 1000, max(samples) * 1000
+    return f"median {statistics.median(samples) * 1000:7.1f} ms (min {low:.1f}, max {high:.1f})"
 
 
 def startup(runs: int) -> None:
@@ -61,7 +62,9 @@ def startup(runs: int) -> None:
         ratio = statistics.median(values) / base
         bar = f"   bar {bars[name]:.1f}x" if name in bars else ""
         print(f"  {name:<18} {summary(values)}   {ratio:4.2f}x python{bar}")
-    print("  (caches warm: compiled phrasebooks and rendered template skeletons; the first run after an edit is slower)")
+    print(
+        "  (caches warm: compiled phrasebooks and rendered template skeletons; the first run after an edit is slower)"
+    )
     first: list[float] = []
     for _ in range(max(3, runs // 5)):
         fresh = tempfile.mkdtemp(prefix="polite-bench-cold-")

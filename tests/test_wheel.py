@@ -28,7 +28,18 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     (wheel,) = out.glob("polite_outreach-*.whl")
     target = tmp_path_factory.mktemp("site")
     subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-compile", "--target", str(target), str(wheel)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--no-compile",
+            "--target",
+            str(target),
+            str(wheel),
+        ],
         check=True,
         capture_output=True,
     )
@@ -55,7 +66,13 @@ def run_installed(target: Path, tmp_path: Path, *args: str, text: str = "") -> s
     }
     script = target / "bin" / "polite"
     return subprocess.run(
-        [sys.executable, str(script), *args], input=text, capture_output=True, text=True, cwd=tmp_path, env=env, check=False
+        [sys.executable, str(script), *args],
+        input=text,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        check=False,
     )
 
 
@@ -65,7 +82,9 @@ def test_installed_polite_runs_from_elsewhere(installed: tuple[Path, Path], tmp_
     assert where.returncode == 0, where.stderr
     assert Path(where.stdout.strip()).resolve().is_relative_to(target.resolve()), where.stdout
 
-    check = run_installed(target, tmp_path, "check", "--format", "json", "-", text="I endorsed you, now go endorse me back.")
+    check = run_installed(
+        target, tmp_path, "check", "--format", "json", "-", text="I endorsed you, now go endorse me back."
+    )
     assert check.returncode == 1, check.stderr
     assert json.loads(check.stdout)["findings"][0]["category"] == "endorsement_swap"
 
