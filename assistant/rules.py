@@ -32,8 +32,7 @@ CATEGORIES = (
 )
 STRATEGIES = ("invite", "offer", "question", "thanks")
 
-LARGE_TEXT = 20_000
-_LARGE_TEXT = LARGE_TEXT
+LARGE_TEXT = 20_000  # characters; longer texts take the paragraph-by-paragraph path
 _SET_BLOCK_LIMIT = 20_000
 
 
@@ -201,7 +200,7 @@ class Ruleset:
         patterns at once with an RE2 set, so only patterns that really match run
         again for their positions. Paragraphs too long for the set's automaton fall
         back to the trigger literals."""
-        if not force_split and (len(scan) <= _LARGE_TEXT or len(bounds) <= 1):
+        if not force_split and (len(scan) <= LARGE_TEXT or len(bounds) <= 1):
             return [(0, len(scan), self.candidates(lowered))]
         matcher = self._set_matcher()
         out = []
@@ -214,17 +213,6 @@ class Ruleset:
             if pairs:
                 out.append((start, end, pairs))
         return out
-
-    def section_regions(
-        self, scan: str, lowered: str, spans: list[tuple[int, int]]
-    ) -> list[tuple[int, int, list[tuple[Rule, int]]]]:
-        """The regions of one section, or [] when nothing there can become a finding:
-        a finding needs a demand, or an ask together with a premise or demand."""
-        regions = self.regions(scan, lowered, spans, force_split=True)
-        kinds = {rule.kind for _start, _end, pairs in regions for rule, _i in pairs}
-        if "demand" in kinds or ("ask" in kinds and "premise" in kinds):
-            return regions
-        return []
 
     def _set_matcher(self) -> Any:  # an re2.Set, or None when RE2 is unavailable
         if self._set is None:
