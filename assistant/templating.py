@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from typing import Any
 
 SUFFIX = ".j2"
-_ENGINE = 2
+_ENGINE = 3
 _SLOT = re.compile("\ue000(.)\ue001")
 
 
@@ -47,6 +47,7 @@ class Templates:
         self.folders = [os.path.abspath(f) for f in folders] + [data_dir("templates")]
         self._stamps: tuple[object, ...] | None = None
         self._env: Any = None
+        self._trees: dict[str, Any] = {}
 
     # ----------------------------------------------------------- discovery
     def files(self) -> dict[str, str]:
@@ -74,25 +75,35 @@ class Templates:
     # -------------------------------------------------------------- render
     def render(self, name: str, settings: Mapping[str, object], data: Mapping[str, str | None]) -> str:
         data_names = sorted(data)
-        truth = tuple(bool(data[k]) for k in data_names)
-        key = (_ENGINE, self.folders, self.stamps(), name, tuple(sorted(settings.items())), tuple(data_names), truth)
-        entry_name = "render-" + format(_crc(repr(key)), "x")
+        # None, "" (both false, but printed differently) or a value to fill in.
+        truth = tuple(None if data[k] is None else bool(data[k]) for k in data_names)
+        which = (name, tuple(sorted(settings.items())), tuple(data_names), truth)
+        key = (_ENGINE, self.folders, self.stamps(), *which)
+        # The file name ignores the templates' stamps, so an edited template replaces its entry.
+        entry_name = "render-" + format(_crc(repr((self.folders, which))), "x")
         entry = cache.load(entry_name, key)
         if not (isinstance(entry, tuple) and len(entry) == 2):
-            entry = self._skeleton(name, settings, data_names, truth)
+            try:
+                entry = self._skeleton(name, settings, data_names, truth)
+            except TemplateError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - parsing a broken template: one clear error
+                raise _template_error(exc, name) from None
             cache.store(entry_name, key, entry)
         skeleton, reusable = str(entry[0]), bool(entry[1])
         if not reusable:
             return self._jinja_render(name, {**settings, **data})
         values = [data[k] or "" for k in data_names]
-        return _SLOT.sub(lambda m: values[ord(m.group(1)) - 0xE100], skeleton)
+        # Jinja2 renders are stripped; a value at either end may bring its own spaces.
+        return _SLOT.sub(lambda m: values[ord(m.group(1)) - 0xE100], skeleton).strip()
 
     def _skeleton(
-        self, name: str, settings: Mapping[str, object], data_names: list[str], truth: tuple[bool, ...]
+        self, name: str, settings: Mapping[str, object], data_names: list[str], truth: tuple[bool | None, ...]
     ) -> tuple[str, bool]:
         if not self._plain_usage(name, set(data_names)):
             return "", False
-        placeholders = {k: (_slot(i) if truth[i] else None) for i, k in enumerate(data_names)}
+        empty = {None: None, False: ""}
+        placeholders = {k: _slot(i) if truth[i] else empty[truth[i]] for i, k in enumerate(data_names)}
         text = self._jinja_render(name, {**settings, **placeholders})
         leftover = _SLOT.sub("", text)
         if "\ue000" in leftover or "\ue001" in leftover:
@@ -116,37 +127,22 @@ class Templates:
         return self._env
 
     def _jinja_render(self, name: str, variables: Mapping[str, object]) -> str:
-        import jinja2
-        from jinja2.exceptions import SecurityError
-
         env = self.environment()
         try:
             return str(env.get_template(name + SUFFIX).render(**variables)).strip()
-        except jinja2.TemplateNotFound as exc:
-            raise TemplateError(f"no template '{exc.name}'; run 'polite templates list' to see the names") from None
-        except jinja2.TemplateSyntaxError as exc:
-            raise TemplateError(
-                f"{exc.filename or exc.name}:{exc.lineno}: template syntax error: {exc.message}"
-            ) from None
-        except jinja2.UndefinedError as exc:
-            var = re.search(r"'([^']+)' is undefined", str(exc))
-            which = f"variable '{var.group(1)}'" if var else f"an undefined value ({exc})"
-            hint = (
-                f"pass --var {var.group(1)}=VALUE or give it a default in the template" if var else "check the template"
-            )
-            raise TemplateError(f"template '{_failing_template(exc) or name}' uses {which}; {hint}") from None
-        except SecurityError as exc:
-            raise TemplateError(f"template '{name}' tried something the sandbox forbids ({exc})") from None
+        except TemplateError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - whatever a template raises becomes one clear error
+            raise _template_error(exc, name) from None
 
     def variables(self, name: str) -> set[str]:
         """Variables a template (and what it includes) reads from its context."""
         from jinja2 import meta, nodes
 
-        env = self.environment()
         found: set[str] = set()
         assigned: set[str] = set()
         for template in self._closure(name):
-            tree = env.parse(self._source(template))
+            tree = self._parse(template)
             found |= meta.find_undeclared_variables(tree)
             assigned |= {n.name for a in tree.find_all(nodes.Assign) for n in a.target.find_all(nodes.Name)}
             assigned |= {a.target.name for a in tree.find_all(nodes.Assign) if isinstance(a.target, nodes.Name)}
@@ -160,20 +156,31 @@ class Templates:
         try:
             source, _path, _uptodate = env.loader.get_source(env, file_name)
         except Exception as exc:
-            raise TemplateError(f"no template '{file_name[: -len(SUFFIX)]}'; run 'polite templates list'") from exc
+            shown = file_name[: -len(SUFFIX)] if file_name.endswith(SUFFIX) else file_name
+            raise TemplateError(f"no template '{shown}'; run 'polite templates list'") from exc
         return str(source)
+
+    def _parse(self, file_name: str) -> Any:
+        """The syntax tree of a template file (parsed once per instance)."""
+        if file_name not in self._trees:
+            try:
+                self._trees[file_name] = self.environment().parse(self._source(file_name), name=file_name)
+            except TemplateError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - a syntax error: one clear line naming the file
+                raise _template_error(exc, file_name) from None
+        return self._trees[file_name]
 
     def _closure(self, name: str) -> list[str]:
         from jinja2 import meta
 
-        env = self.environment()
         todo, seen = [name + SUFFIX], []
         while todo:
             current = todo.pop()
             if current in seen:
                 continue
             seen.append(current)
-            for ref in meta.find_referenced_templates(env.parse(self._source(current))):
+            for ref in meta.find_referenced_templates(self._parse(current)):
                 if ref is not None:
                     todo.append(ref)
         return seen
@@ -181,9 +188,8 @@ class Templates:
     def _plain_usage(self, name: str, data_names: set[str]) -> bool:
         from jinja2 import nodes
 
-        env = self.environment()
         for template in self._closure(name):
-            tree = env.parse(self._source(template))
+            tree = self._parse(template)
             for node in tree.find_all(nodes.Include):
                 if not isinstance(node.template, nodes.Const):
                     return False  # a computed include could depend on data
@@ -192,11 +198,20 @@ class Templates:
         return True
 
 
+def _capturing(nodes) -> Any:  # type: ignore[no-untyped-def]
+    """Nodes whose body output is captured, filtered or escaped rather than written as is."""
+    return (nodes.FilterBlock, nodes.AssignBlock, nodes.Macro, nodes.CallBlock, nodes.EvalContextModifier)
+
+
 def _plain(node, data_names: set[str], nodes, allowed: bool) -> bool:  # type: ignore[no-untyped-def]
     """True when data names only appear where their value is output verbatim or
     tested for truth (Output elements, If/CondExpr tests, and/or/not chains)."""
     if isinstance(node, nodes.Name):
         return allowed or node.name not in data_names
+    if isinstance(node, _capturing(nodes)):
+        # Output inside these is captured, filtered or escaped before it is written
+        # ({% filter upper %}, {% set x %}...{% endset %}, macros, autoescape): not verbatim.
+        return not any(n.name in data_names for n in node.find_all(nodes.Name))
     if isinstance(node, nodes.Output):
         return all(_plain(child, data_names, nodes, True) for child in node.nodes)
     if isinstance(node, nodes.If):
@@ -214,6 +229,28 @@ def _plain(node, data_names: set[str], nodes, allowed: bool) -> bool:  # type: i
             and (node.expr2 is None or _plain(node.expr2, data_names, nodes, allowed))
         )
     return all(_plain(child, data_names, nodes, False) for child in node.iter_child_nodes())
+
+
+def _template_error(exc: Exception, name: str) -> TemplateError:
+    """One line for whatever rendering `name` raised: a missing template, a syntax
+    error, an undefined variable, something the sandbox forbids, or an error in the
+    template's own expressions (1/0, a range too big for the sandbox...)."""
+    import jinja2
+    from jinja2.exceptions import SecurityError
+
+    if isinstance(exc, jinja2.TemplateNotFound):
+        return TemplateError(f"no template '{exc.name}'; run 'polite templates list' to see the names")
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        return TemplateError(f"{exc.filename or exc.name}:{exc.lineno}: template syntax error: {exc.message}")
+    if isinstance(exc, jinja2.UndefinedError):
+        var = re.search(r"'([^']+)' is undefined", str(exc))
+        which = f"variable '{var.group(1)}'" if var else f"an undefined value ({exc})"
+        hint = f"pass --var {var.group(1)}=VALUE or give it a default in the template" if var else "check the template"
+        return TemplateError(f"template '{_failing_template(exc) or name}' uses {which}; {hint}")
+    if isinstance(exc, SecurityError):
+        return TemplateError(f"template '{name}' tried something the sandbox forbids ({exc})")
+    where = _failing_template(exc) or name
+    return TemplateError(f"template '{where}' failed ({type(exc).__name__}: {exc}); check the template")
 
 
 def _failing_template(exc: BaseException) -> str | None:
