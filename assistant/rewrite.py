@@ -81,21 +81,26 @@ def _deletion(text: str, start: int, end: int) -> tuple[int, int]:
         if newline >= 0:
             a, b = line_start, newline + 1
         elif line_start > 0:  # the last line, without a final newline: keep that state
-            a = line_start - 1
+            a = _blank_lines_before(text, line_start)  # a last paragraph takes its blank lines along
+            if a == 0:
+                return 0, len(text)
+            a -= 1  # and the line break before it, so the text still ends without one
             if a > 0 and text[a - 1] == "\r":
                 a -= 1
-            b = len(text)
+            return a, len(text)
         else:
             return 0, len(text)
-        # A paragraph that was only this line: take one of its blank lines with it.
+        # A paragraph that was only this line: take one of its blank lines with it
+        # (all of them at the start or the end of the text).
         prev_blank = _blank_line_before(text, a)
         next_blank = _blank_line_at(text, b)
         if prev_blank is not None and next_blank is not None:
             b = next_blank
         elif prev_blank is not None and b >= len(text):
-            a = prev_blank
+            a = _blank_lines_before(text, a)
         elif a == 0 and next_blank is not None:
-            b = next_blank
+            while next_blank is not None:
+                b, next_blank = next_blank, _blank_line_at(text, next_blank)
         return a, b
     if not after.strip():
         a = start
@@ -117,6 +122,13 @@ def _blank_line_before(text: str, pos: int) -> int | None:
         return None
     start = text.rfind("\n", 0, pos - 1) + 1
     return start if not text[start : pos - 1].strip() else None
+
+
+def _blank_lines_before(text: str, pos: int) -> int:
+    """Start of the run of blank lines that ends right at `pos` (a line start), else `pos`."""
+    while (blank := _blank_line_before(text, pos)) is not None:
+        pos = blank
+    return pos
 
 
 def _blank_line_at(text: str, pos: int) -> int | None:
