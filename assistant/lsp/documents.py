@@ -1,0 +1,83 @@
+"""Open documents: the text as the editor has it, and what polite found in it.
+
+The server keeps its own copy of each text and applies the editor's changes to
+it with `LineIndex`, so a change lands where the editor meant it whatever line
+breaks (\\n, \\r\\n, \\r) and astral characters the text holds.
+"""
+
+from __future__ import annotations
+
+from .incremental import IncrementalAnalyser
+from .positions import UTF16, LineIndex
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from ..detect import Finding
+    from ..rules import Ruleset
+    from .settings import Settings
+
+Position = tuple[int, int]  # (line, character) as the client counts them
+
+
+class Analysis:
+    """The findings for one version of a document's text."""
+
+    __slots__ = ("error", "findings", "index", "settings", "text", "version")
+
+    def __init__(
+        self, text: str, version: int | None, settings: Settings, findings: list[Finding], encoding: str
+    ) -> None:
+        self.text = text
+        self.version = version
+        self.settings = settings
+        self.findings = findings
+        self.error = settings.error
+        self.index = LineIndex(text, encoding)
+
+
+def overlapping(findings: list[Finding], start: int, end: int) -> list[Finding]:
+    """Findings that overlap [start, end), or touch `start` when the range is empty."""
+    if start == end:
+        return [f for f in findings if f.start <= start <= f.end]
+    return [f for f in findings if f.start < end and start < f.end]
+
+
+class OpenDocument:
+    __slots__ = ("_analyser_entry", "analysis", "encoding", "ignored_rules", "path", "text", "uri", "version")
+
+    def __init__(self, uri: str, path: str, text: str, version: int | None, encoding: str = UTF16) -> None:
+        self.uri = uri
+        self.path = path  # where its config is looked up (a file in the workspace for unsaved buffers)
+        self.text = text
+        self.version = version
+        self.encoding = encoding
+        self.ignored_rules: set[str] = set()
+        self.analysis: Analysis | None = None
+        self._analyser_entry: IncrementalAnalyser | None = None
+
+    def replace(self, start: Position, end: Position, new_text: str) -> None:
+        """Apply one incremental change from the editor."""
+        index = LineIndex(self.text, self.encoding)
+        a, b = index.offset(*start), index.offset(*end)
+        self.text = self.text[:a] + new_text + self.text[max(a, b) :]
+
+    def is_current(self, analysis: Analysis | None) -> bool:
+        return analysis is not None and analysis.text is self.text and analysis.version == self.version
+
+    def shown(self, analysis: Analysis) -> list[Finding]:
+        """The findings to show: all but those of the rules ignored in this document."""
+        return [f for f in analysis.findings if f.rule not in self.ignored_rules]
+
+    def analyse(self, text: str, version: int | None, settings: Settings) -> Analysis:
+        """The findings for `text` (a version of this document) under `settings`.
+        Runs in the analysis thread."""
+        findings: list[Finding] = []
+        if settings.ruleset is not None:
+            findings = self._analyser(settings.ruleset).findings(text)
+        return Analysis(text, version, settings, findings, self.encoding)
+
+    def _analyser(self, ruleset: Ruleset) -> IncrementalAnalyser:
+        """The analyser (and its cache) of the rule set in use."""
+        if self._analyser_entry is None or self._analyser_entry.ruleset is not ruleset:
+            self._analyser_entry = IncrementalAnalyser(ruleset)
+        return self._analyser_entry
