@@ -489,7 +489,10 @@ def test_profile_from_the_command_line(run) -> None:  # type: ignore[no-untyped-
 @pytest.mark.parametrize(
     ("file_name", "content"),
     [
-        ("pyproject.toml", '[project]\nname = "x"\n\n[tool.polite.profile]\ntopic = "bee keeping"\nlink = "https://example.com/bees"\n'),
+        (
+            "pyproject.toml",
+            '[project]\nname = "x"\n\n[tool.polite.profile]\ntopic = "bee keeping"\nlink = "https://example.com/bees"\n',
+        ),
         ("polite.toml", '[profile]\ntopic = "bee keeping"\nlink = "https://example.com/bees"\n'),
     ],
 )

@@ -88,8 +88,11 @@ def test_skeleton_matches_a_direct_jinja_render(kind: str) -> None:
 def test_data_values_come_out_literally() -> None:
     templates = Templates(())
     for value in DATA_VALUES[7:11]:
-        text = templates.render("reply/follow_back", {"tone": "warm", "option": "connect", "seed": 0},
-                                {"to": value, "from_name": value, "platform": value})
+        text = templates.render(
+            "reply/follow_back",
+            {"tone": "warm", "option": "connect", "seed": 0},
+            {"to": value, "from_name": value, "platform": value},
+        )
         assert text.count(value) == 3, text
         assert "49" not in text and "<class" not in text and "xxx" not in text
 
