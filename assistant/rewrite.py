@@ -163,16 +163,35 @@ def plan(doc: Document, findings: list[Finding], replacer: Replacer | None, unsa
         whole = section not in doc.partial_sections and all(i in covered for i in body)
         if replacer is not None and (unsafe or whole):
             replace.add(id(section_findings[0]))
-    edits = []
+    edits: list[Edit] = []
+    run: list[Finding] = []  # neighbouring demands with only whitespace between them
+
+    def drop_run() -> None:
+        # Dropped together, as one span, so the whitespace between and around them is
+        # joined once ("A\n\nB\n\nC" without B and C is "A", not "A\n\n").
+        if not run:
+            return
+        a, b = _deletion(text, run[0].start, max(f.end for f in run))
+        cuts = [a]
+        for f in run[1:]:
+            cuts.append(min(max(cuts[-1], f.start), b))
+        cuts.append(b)
+        for f, start, end in zip(run, cuts, cuts[1:], strict=False):
+            edits.append(Edit(start, end, "", f.rule, f.category, f"dropped: {f.message}", True))
+        run.clear()
+
     for finding in findings:
         if id(finding) in replace and replacer is not None:
+            drop_run()
             after = _fit(text, finding.start, replacer(finding))
             reason = f"replaced the demand with content-first wording: {finding.message}"
             edits.append(Edit(finding.start, finding.end, after, finding.rule, finding.category, reason, False))
-        else:
-            a, b = _deletion(text, finding.start, finding.end)
-            edits.append(Edit(a, b, "", finding.rule, finding.category, f"dropped: {finding.message}", True))
-    return _merge(edits)
+            continue
+        if run and text[max(f.end for f in run) : finding.start].strip():
+            drop_run()
+        run.append(finding)
+    drop_run()
+    return _merge([e for e in edits if e.end > e.start or e.after])
 
 
 def _fit(text: str, start: int, line: str) -> str:

@@ -167,6 +167,28 @@ def test_final_newline_state_is_kept(tmp_path: Path, run, text: str, expected: s
     assert run("rewrite", str(path)).stdout_bytes == expected.encode("utf-8")
 
 
+X = "I endorsed you, now go endorse me back."
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (f"Nice post!\n\n{X}", "Nice post!"),
+        (f"Nice post!\n\n\n{X}", "Nice post!"),
+        (f"Nice post!\n\n{X}\n", "Nice post!\n"),
+        (f"Nice post!\r\n\r\n{X}", "Nice post!"),
+        (f"{X}\n\n\nNice post!\n", "Nice post!\n"),
+        (f"Nice post!\n\n{X}\n\n{X}", "Nice post!"),
+        (f"Nice post!\n\n{X}\n\n{X}\n", "Nice post!\n"),
+        (f"Nice post!\n\n{X}\n\nSee you.\n\n{X}\n", "Nice post!\n\nSee you.\n"),
+        (f"Hi,\n{X}\n{X}\nBye.", "Hi,\nBye."),
+    ],
+)
+def test_dropped_paragraphs_take_their_blank_lines(ruleset, text: str, expected: str) -> None:  # type: ignore[no-untyped-def]
+    # No replacer: every demand is dropped, even where it is all its section says.
+    assert rewrite_mod.rewrite(text, ruleset, None).rewritten == expected
+
+
 # ----------------------------------------------------------------------- diff
 def test_diff_prints_a_unified_diff_and_writes_nothing(tmp_path: Path, run) -> None:  # type: ignore[no-untyped-def]
     path = tmp_path / "draft.txt"
