@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import pytest
@@ -178,3 +179,9 @@ def test_neighbours_across_inert_paragraphs(
     middle = [first, *prose[:between], second]
     text = "\n\n".join(prose[between:80] + middle + prose[80:] + prose)
     assert summary(IncrementalAnalyser(ruleset).findings(text)) == full(text, ruleset)
+
+
+def test_only_one_character_lowers_to_a_longer_string() -> None:
+    """The analyser analyses texts holding it whole, as Document lower-cases them differently."""
+    longer = [chr(c) for c in range(sys.maxunicode + 1) if len(chr(c).lower()) != 1]
+    assert longer == [incremental.LOWERS_LONGER]

@@ -19,8 +19,9 @@ only when the analyses of the pieces on both sides show that it changes nothing:
 
 - at a section start, the piece after it must really start a section, and must
   not open with a tail when the piece before it ends with a finding;
-- inside a section, the `window` paragraphs on each side of the cut must hold
-  nothing any rule could match.
+- inside a section, the nearest paragraphs with matches on the two sides must be
+  more than `window` paragraphs apart, and no rule that reads the paragraphs
+  around it (`unless_nearby`) may match within `window` paragraphs of the cut.
 
 Otherwise the two pieces are analysed together. The findings are those of
 `analyse` on the whole text, with the same offsets, lines and columns
@@ -32,8 +33,8 @@ from __future__ import annotations
 
 import re
 import zlib
-from bisect import bisect_left
 from collections.abc import Iterable
+from itertools import accumulate
 
 from ..detect import Finding, Fix, analyse, analyse_by_paragraph
 from ..rules import LARGE_TEXT
@@ -41,23 +42,19 @@ from ..rules import LARGE_TEXT
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from ..document import Document
-    from ..rules import Ruleset
+    from ..rules import Rule, Ruleset
 
 SECTION, PARAGRAPH = "section", "paragraph"
 
-# A paragraph that can start a piece: its first line starts with a letter or digit
-# (so it is neither indented, quoted, fenced nor a separator) and follows a blank
-# line. `section` captures the line before the blank one when a section may start
-# there: a blank line or a separator (---, ***, ___, ===, "# heading").
-_PIECE_START = re.compile(
-    r"(?:^(?P<section>[^\S\n]*|(?:-{3,}|\*{3,}|_{3,}|={3,})[ \t]*|\#{1,6}[ \t][^\n]*)\n|\n)"
-    r"(?P<blank>[^\S\n]*\n)(?P<first>[^\W_][^\n]*)",
-    re.MULTILINE,
-)
+# A line before a blank line where a section may start: blank, or a separator
+# (---, ***, ___, ===, "# heading").
+_SECTION_BREAK = re.compile(r"[^\S\n]*|(?:-{3,}|\*{3,}|_{3,}|={3,})[ \t]*|\#{1,6}[ \t][^\n]*")
 # Fences toggle code blocks for the rest of the text; a cut inside one is no cut.
-_FENCE_LINE = re.compile(r"^[ \t]*(?:```|~~~)", re.MULTILINE)
+_FENCE = re.compile(r"[ \t]*(?:```|~~~)")
 _IGNORE_MARKER = "polite:"
 _PARAGRAPH_CUT_EVERY = 16
+INERT, MATCHES, READS_AROUND = 0, 1, 2
+LOWERS_LONGER = "\u0130"  # the one character whose lower case is longer ("İ" -> "i̇")
 
 
 class _Cut:
@@ -77,13 +74,13 @@ class _Piece:
     __slots__ = (
         "ends_with_finding",
         "findings",
-        "inert_lead",
-        "inert_trail",
+        "head",
         "newlines",
         "paragraph_count",
         "starts_paragraph",
         "starts_section",
         "starts_with_tail",
+        "tail",
     )
 
     def __init__(self, text: str, context_length: int, ruleset: Ruleset) -> None:
@@ -94,40 +91,40 @@ class _Piece:
         if not paragraphs:
             self.starts_paragraph = self.starts_section = context_length == 0
             self.ends_with_finding = self.starts_with_tail = False
-            self.inert_lead = self.inert_trail = 0
+            self.head: tuple[int, ...] = ()
+            self.tail: tuple[int, ...] = ()
             return
-        first_start, first_end, first_section = paragraphs[0]
-        last_start, last_end, _section = paragraphs[-1]
+        first_start, _end, first_section = paragraphs[0]
+        last_start, last_end, _last_section = paragraphs[-1]
         self.starts_paragraph = context_length in (0, first_start)
         self.starts_section = self.starts_paragraph and (context_length == 0 or first_section > 0)
         # A marker line hides a finding, but the hidden finding still counts for a tail.
         self.ends_with_finding = any(f.end > last_start for f in self.findings) or (
             _IGNORE_MARKER in text[last_start:last_end]
         )
-        self.starts_with_tail = _has_tail(doc, ruleset, first_start, first_end)
         reach = ruleset.structure.window
-        self.inert_lead = _inert_run(doc, ruleset, paragraphs[:reach])
-        self.inert_trail = _inert_run(doc, ruleset, paragraphs[::-1][:reach])
+        head = [_candidates(doc, ruleset, start, end) for start, end, _section in paragraphs[:reach]]
+        tail = [_candidates(doc, ruleset, start, end) for start, end, _section in paragraphs[::-1][:reach]]
+        # The pattern sets say whether a tail pattern matches; the findings need not.
+        self.starts_with_tail = any(rule.kind == "tail" for rule in head[0])
+        # What the paragraphs nearest each end hold, nearest the end first.
+        self.head = tuple(_holds(rules) for rules in head)
+        self.tail = tuple(_holds(rules) for rules in tail)
 
 
-def _has_tail(doc: Document, ruleset: Ruleset, start: int, end: int) -> bool:
-    return any(
-        rule.regex(i).search(doc.scan, start, end)
-        for rule in ruleset.rules
-        if rule.kind == "tail"
-        for i in range(len(rule.patterns))
-    )
+def _candidates(doc: Document, ruleset: Ruleset, start: int, end: int) -> list[Rule]:
+    """The rules with a pattern that matches in a paragraph, as `analyse_by_paragraph`
+    finds them (or more, where it falls back to trigger words)."""
+    regions = ruleset.regions(doc.scan, doc.lowered, [(start, end)], force_split=True)
+    return [rule for _start, _end, pairs in regions for rule, _i in pairs]
 
 
-def _inert_run(doc: Document, ruleset: Ruleset, paragraphs: list[tuple[int, int, int]]) -> int:
-    """How many of `paragraphs`, from the first, hold nothing a rule could match
-    (judged as `analyse_by_paragraph` judges them)."""
-    count = 0
-    for start, end, _section in paragraphs:
-        if ruleset.regions(doc.scan, doc.lowered, [(start, end)], force_split=True):
-            break
-        count += 1
-    return count
+def _holds(rules: list[Rule]) -> int:
+    """What a paragraph holds: nothing a rule could match (INERT), matches (MATCHES),
+    or matches of a rule that reads the paragraphs around it (READS_AROUND)."""
+    if not rules:
+        return INERT
+    return READS_AROUND if any(rule.unless_nearby for rule in rules) else MATCHES
 
 
 class _Placed:
@@ -141,15 +138,31 @@ class _Placed:
         self.piece = piece
 
 
-def _inert_paragraphs(pieces: Iterable[_Piece], reach: int, at_start: bool) -> int:
-    """Inert paragraphs at the start (or the end) of consecutive pieces, up to `reach`."""
-    count = 0
+def _near_cut(pieces: Iterable[_Piece], reach: int, after: bool) -> list[int]:
+    """What the `reach` paragraphs nearest a cut hold, on one side, nearest first;
+    `pieces` are the pieces on that side, nearest first."""
+    found: list[int] = []
     for piece in pieces:
-        run = piece.inert_lead if at_start else piece.inert_trail
-        count += run
-        if count >= reach or run < piece.paragraph_count:
+        found.extend(piece.head if after else piece.tail)
+        if len(found) >= reach or piece.paragraph_count > len(piece.head):
             break
-    return min(count, reach)
+    return found[:reach]
+
+
+def _independent(before: list[int], after: list[int], reach: int) -> bool:
+    """Whether paragraphs on either side of a cut inside a section cannot affect each
+    other: matches on the two sides are more than `reach` paragraphs apart, and
+    no rule near the cut reads paragraphs across it."""
+    if READS_AROUND in before or READS_AROUND in after:
+        return False
+    return _leading_inert(before) + _leading_inert(after) >= reach
+
+
+def _leading_inert(holds: list[int]) -> int:
+    count = 0
+    while count < len(holds) and holds[count] == INERT:
+        count += 1
+    return count
 
 
 class IncrementalAnalyser:
@@ -162,7 +175,7 @@ class IncrementalAnalyser:
 
     def findings(self, text: str) -> list[Finding]:
         """The same findings as `analyse(text, ruleset)`."""
-        if len(text) <= LARGE_TEXT or len(text.lower()) != len(text):
+        if len(text) <= LARGE_TEXT or LOWERS_LONGER in text:
             # Short texts are analysed whole, as analyse does; so are texts where
             # lower-casing changes the length, which Document handles text-wide.
             return analyse(text, self.ruleset)[1]
@@ -200,9 +213,9 @@ class IncrementalAnalyser:
                 return True
             return after.piece.starts_with_tail and self._joined(text, group, computed).piece.ends_with_finding
         reach = self.ruleset.structure.window
-        before = _inert_paragraphs((placed.piece for placed in reversed(group)), reach, at_start=False)
-        following = _inert_paragraphs((candidates[j].piece for j in range(i, len(candidates))), reach, at_start=True)
-        return not (after.piece.starts_paragraph and before >= reach and following >= reach)
+        before = _near_cut((placed.piece for placed in reversed(group)), reach, after=False)
+        following = _near_cut((candidates[j].piece for j in range(i, len(candidates))), reach, after=True)
+        return not (after.piece.starts_paragraph and _independent(before, following, reach))
 
     def _joined(self, text: str, group: list[_Placed], computed: dict[str, _Piece]) -> _Placed:
         if len(group) == 1:
@@ -239,17 +252,37 @@ class IncrementalAnalyser:
 
 
 def _cuts(text: str) -> list[_Cut]:
-    """Where pieces may start, in text order; the first piece starts at 0 with no context."""
-    fences = [m.start() for m in _FENCE_LINE.finditer(text)] if "```" in text or "~~~" in text else []
+    """Where pieces may start, in text order; the first piece starts at 0 with no context.
+    A piece starts at a line that starts with a letter or digit (so it is neither
+    indented, quoted, fenced nor a separator) right after a blank line."""
+    lines = text.split("\n")
+    starts = list(accumulate((len(line) + 1 for line in lines), initial=0))
+    fenced = ("`" in text and "```" in text) or ("~" in text and "~~~" in text)  # one-character searches are fast
+    in_fence = False
     cuts = [_Cut(0, 0, SECTION)]
-    for m in _PIECE_START.finditer(text):
-        if m.start() == 0 or bisect_left(fences, m.start()) % 2:
+    for i, line in enumerate(lines):
+        if fenced and _FENCE.match(line):
+            in_fence = not in_fence
             continue
-        if m.group("section") is not None:
-            cuts.append(_Cut(m.start(), m.start("first"), SECTION))
-        elif zlib.crc32(m.group("first").encode("utf-8", "surrogatepass")) % _PARAGRAPH_CUT_EVERY == 0:
-            cuts.append(_Cut(m.start("blank"), m.start("first"), PARAGRAPH))
+        if i < 2 or in_fence or not line[:1].isalnum() or not _is_blank(lines[i - 1]):
+            continue
+        if _may_break_section(lines[i - 2]):
+            if i > 2:
+                cuts.append(_Cut(starts[i - 2], starts[i], SECTION))
+        elif zlib.crc32(line[:64].encode("utf-8", "surrogatepass")) % _PARAGRAPH_CUT_EVERY == 0:
+            cuts.append(_Cut(starts[i - 1], starts[i], PARAGRAPH))
     return cuts
+
+
+def _is_blank(line: str) -> bool:
+    return not line or line.isspace()
+
+
+def _may_break_section(line: str) -> bool:
+    first = line[:1]  # a cheap look before the regular expression
+    if not first:
+        return True
+    return (first in "-*_=#" or first.isspace()) and _SECTION_BREAK.fullmatch(line) is not None
 
 
 def _moved(finding: Finding, by: int, lines: int) -> Finding:
