@@ -25,14 +25,14 @@ class Analysis:
     __slots__ = ("error", "findings", "index", "settings", "text", "version")
 
     def __init__(
-        self, text: str, version: int | None, settings: Settings, findings: list[Finding], encoding: str
+        self, text: str, version: int | None, settings: Settings, findings: list[Finding], index: LineIndex
     ) -> None:
         self.text = text
         self.version = version
         self.settings = settings
         self.findings = findings
         self.error = settings.error
-        self.index = LineIndex(text, encoding)
+        self.index = index
 
 
 def overlapping(findings: list[Finding], start: int, end: int) -> list[Finding]:
@@ -43,7 +43,7 @@ def overlapping(findings: list[Finding], start: int, end: int) -> list[Finding]:
 
 
 class OpenDocument:
-    __slots__ = ("_analyser_entry", "analysis", "encoding", "ignored_rules", "path", "text", "uri", "version")
+    __slots__ = ("_analyser_entry", "_index", "analysis", "encoding", "ignored_rules", "path", "text", "uri", "version")
 
     def __init__(self, uri: str, path: str, text: str, version: int | None, encoding: str = UTF16) -> None:
         self.uri = uri
@@ -54,12 +54,20 @@ class OpenDocument:
         self.ignored_rules: set[str] = set()
         self.analysis: Analysis | None = None
         self._analyser_entry: IncrementalAnalyser | None = None
+        self._index: LineIndex | None = None
 
     def replace(self, start: Position, end: Position, new_text: str) -> None:
         """Apply one incremental change from the editor."""
-        index = LineIndex(self.text, self.encoding)
+        index = self.line_index(self.text)
         a, b = index.offset(*start), index.offset(*end)
         self.text = self.text[:a] + new_text + self.text[max(a, b) :]
+
+    def line_index(self, text: str) -> LineIndex:
+        """The LineIndex of `text` (a version of this document), kept for the next call."""
+        index = self._index
+        if index is None or index.text is not text:
+            index = self._index = LineIndex(text, self.encoding)
+        return index
 
     def is_current(self, analysis: Analysis | None) -> bool:
         return analysis is not None and analysis.text is self.text and analysis.version == self.version
@@ -74,7 +82,7 @@ class OpenDocument:
         findings: list[Finding] = []
         if settings.ruleset is not None:
             findings = self._analyser(settings.ruleset).findings(text)
-        return Analysis(text, version, settings, findings, self.encoding)
+        return Analysis(text, version, settings, findings, self.line_index(text))
 
     def _analyser(self, ruleset: Ruleset) -> IncrementalAnalyser:
         """The analyser (and its cache) of the rule set in use."""

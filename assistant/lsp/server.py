@@ -32,7 +32,7 @@ from .settings import SettingsCache
 _Result = TypeVar("_Result")
 _Args = TypeVarTuple("_Args")
 
-DEBOUNCE_SECONDS = 0.15
+DEBOUNCE_SECONDS = 0.1  # coalesces keystrokes typed faster than ten a second
 UNSAVED_NAME = "untitled"  # unsaved buffers take the config of the workspace folder
 
 
