@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from ..rules import Ruleset
     from .settings import Settings
 
-Position = tuple[int, int]  # (line, character) as the client counts them
+ClientPosition = tuple[int, int]  # (line, character) as the client counts them
 
 
 class Analysis:
@@ -43,7 +43,10 @@ def overlapping(findings: list[Finding], start: int, end: int) -> list[Finding]:
 
 
 class OpenDocument:
-    __slots__ = ("_analyser_entry", "_index", "analysis", "encoding", "ignored_rules", "path", "text", "uri", "version")
+    """A document the editor has open: its text and version, the rules ignored in it,
+    and its latest analysis."""
+
+    __slots__ = ("_analyser", "_index", "analysis", "encoding", "ignored_rules", "path", "text", "uri", "version")
 
     def __init__(self, uri: str, path: str, text: str, version: int | None, encoding: str = UTF16) -> None:
         self.uri = uri
@@ -53,10 +56,10 @@ class OpenDocument:
         self.encoding = encoding
         self.ignored_rules: set[str] = set()
         self.analysis: Analysis | None = None
-        self._analyser_entry: IncrementalAnalyser | None = None
+        self._analyser: IncrementalAnalyser | None = None
         self._index: LineIndex | None = None
 
-    def replace(self, start: Position, end: Position, new_text: str) -> None:
+    def replace(self, start: ClientPosition, end: ClientPosition, new_text: str) -> None:
         """Apply one incremental change from the editor."""
         index = self.line_index(self.text)
         a, b = index.offset(*start), index.offset(*end)
@@ -81,11 +84,11 @@ class OpenDocument:
         Runs in the analysis thread."""
         findings: list[Finding] = []
         if settings.ruleset is not None:
-            findings = self._analyser(settings.ruleset).findings(text)
+            findings = self._analyser_for(settings.ruleset).findings(text)
         return Analysis(text, version, settings, findings, self.line_index(text))
 
-    def _analyser(self, ruleset: Ruleset) -> IncrementalAnalyser:
-        """The analyser (and its cache) of the rule set in use."""
-        if self._analyser_entry is None or self._analyser_entry.ruleset is not ruleset:
-            self._analyser_entry = IncrementalAnalyser(ruleset)
-        return self._analyser_entry
+    def _analyser_for(self, ruleset: Ruleset) -> IncrementalAnalyser:
+        """The analyser (and its cache of pieces) of the rule set in use."""
+        if self._analyser is None or self._analyser.ruleset is not ruleset:
+            self._analyser = IncrementalAnalyser(ruleset)
+        return self._analyser

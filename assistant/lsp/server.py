@@ -164,11 +164,16 @@ class PoliteLanguageServer(LanguageServer):
     async def _refresh(self, doc: OpenDocument) -> Analysis | None:
         """Analyse the document's current text and publish the diagnostics, unless the
         text changed (or the document closed) in the meantime."""
-        analysis = await self._in_worker(self._analysis_job, doc, doc.text, doc.version)
+        try:
+            analysis = await self._in_worker(self._analysis_job, doc, doc.text, doc.version)
+        except Exception as exc:  # noqa: BLE001 - one document polite cannot check must not stop the server
+            self._say_once(f"polite could not check {doc.uri}: {exc!r}")
+            return None
         if self.documents.get(doc.uri) is not doc or not doc.is_current(analysis):
             return None
         doc.analysis = analysis
-        self._report_config_error(analysis.error)
+        if analysis.error is not None:
+            self._say_once(f"polite: {analysis.error}")
         self._publish(doc, analysis)
         return analysis
 
@@ -185,11 +190,11 @@ class PoliteLanguageServer(LanguageServer):
     async def _in_worker(self, function: Callable[[*_Args], _Result], *args: *_Args) -> _Result:
         return await asyncio.get_running_loop().run_in_executor(self._worker, function, *args)
 
-    def _report_config_error(self, error: str | None) -> None:
-        """Say once in the editor's message area why a config cannot be used."""
-        if error is not None and error not in self._shown_errors:
+    def _say_once(self, error: str) -> None:
+        """Show an error in the editor's message area, once however often it recurs."""
+        if error not in self._shown_errors:
             self._shown_errors.add(error)
-            self.window_show_message(types.ShowMessageParams(type=types.MessageType.Error, message=f"polite: {error}"))
+            self.window_show_message(types.ShowMessageParams(type=types.MessageType.Error, message=error))
 
     # ------------------------------------------------------------- helpers
     def _config_path(self, uri: str) -> str:
