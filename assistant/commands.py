@@ -291,7 +291,8 @@ def _load_tidier() -> Tidier:
     words = data.get("words", {})
     shouting = data.get("shouting", {})
     keep = shouting.get("keep", []) if isinstance(shouting, dict) else []
-    return Tidier(words if isinstance(words, dict) else {}, list(keep))
+    names = data.get("names", {})
+    return Tidier(words if isinstance(words, dict) else {}, list(keep), names if isinstance(names, dict) else {})
 
 
 def _explain_edits(source: Source, result: object) -> None:

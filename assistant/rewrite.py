@@ -299,9 +299,10 @@ def _findings_in(doc: Document, ruleset: Ruleset, start: int, end: int, template
 class Tidier:
     """Spell out textspeak and lower-case shouting (data: phrasebooks/tidy.toml)."""
 
-    def __init__(self, words: Mapping[str, str], keep_upper: list[str]) -> None:
+    def __init__(self, words: Mapping[str, str], keep_upper: list[str], names: Mapping[str, str] | None = None) -> None:
         self.words = {k.lower(): v for k, v in words.items()}
         self.keep_upper = set(keep_upper)
+        self.names = dict(names or {})
         long_words = "|".join(sorted((re.escape(w) for w in self.words if len(w) > 1), key=len, reverse=True))
         letters = "".join(re.escape(w) for w in self.words if len(w) == 1)
         single = f"|[{letters}]" if letters else ""
@@ -331,7 +332,7 @@ class Tidier:
                 continue
             if any(e.start <= m.start() < e.end for e in edits):
                 continue
-            lowered = word.lower()
+            lowered = self.names.get(word) or word.lower()
             if _sentence_start(text, m.start()):
                 lowered = lowered[0].upper() + lowered[1:]
             edits.append(Edit(m.start(), m.end(), lowered, "tidy.shouting", None, "lower-cased shouting", True))
