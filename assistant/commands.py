@@ -12,10 +12,10 @@ import sys
 
 from . import config as config_mod
 from .detect import analyse as analyse_text
+from .errors import PoliteError
 from .inputs import STDIN, InputError, Source, read_source
-from .phrasebook import PhrasebookError, load_ruleset
+from .phrasebook import load_ruleset
 from .rules import Ruleset, matches_selector
-from .templating import TemplateError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from .rewrite import Tidier
 
 
-class UsageError(Exception):
+class UsageError(PoliteError):
     """Bad options; str() says what to do instead."""
 
 
@@ -76,7 +76,7 @@ def run(action: Callable[[], int]) -> int:
     """Run a command; expected failures become one line and exit status 2."""
     try:
         return action()
-    except (InputError, UsageError, PhrasebookError, config_mod.ConfigError, TemplateError) as exc:
+    except PoliteError as exc:
         print(f"polite: error: {exc}", file=sys.stderr)
         return 2
     except BrokenPipeError:
@@ -222,7 +222,7 @@ def rewrite(
     stdin_filename: str | None = None,
 ) -> int:
     from . import rewrite as rewrite_mod
-    from .templating import TemplateError, Templates
+    from .templating import Templates
 
     path = path or STDIN
     if in_place and path == STDIN:
@@ -235,12 +235,9 @@ def rewrite(
     ruleset = session.ruleset_for(cfg)
     templates = Templates(cfg.templates)
     tidier = _load_tidier() if tidy else None
-    try:
-        result = rewrite_mod.rewrite(
-            source.text, ruleset, _content(templates, _profile(cfg, topic, link, name)), unsafe, tidier
-        )
-    except TemplateError as exc:
-        raise UsageError(str(exc)) from None
+    result = rewrite_mod.rewrite(
+        source.text, ruleset, _content(templates, _profile(cfg, topic, link, name)), unsafe, tidier
+    )
     rewritten = result.rewritten
     notes: dict[str, object] = {}
     if grammar:
@@ -376,7 +373,7 @@ def suggest(
     stdin_filename: str | None = None,
 ) -> int:
     from .content import alternatives as content_alternatives
-    from .templating import TemplateError, Templates
+    from .templating import Templates
 
     session = Session(config, isolated, select, ignore)
     source = read_source(path or STDIN, encoding or None, stdin_filename)
@@ -385,12 +382,10 @@ def suggest(
     templates = Templates(cfg.templates)
     profile = _profile(cfg, topic, link, name)
     items = []
-    try:
-        for finding in findings:
-            pairs = content_alternatives(templates, finding, profile)
-            items.append((finding, [{"strategy": strategy, "text": text} for strategy, text in pairs]))
-    except TemplateError as exc:
-        raise UsageError(str(exc)) from None
+    for finding in findings:
+        pairs = content_alternatives(templates, finding, profile)
+        items.append((finding, [{"strategy": strategy, "text": text} for strategy, text in pairs]))
+
     if fmt == "json":
         from .render import to_json
 
@@ -446,7 +441,7 @@ def reply(
 ) -> int:
     from . import reply as reply_mod
     from .rules import CATEGORIES
-    from .templating import TemplateError, Templates
+    from .templating import Templates
 
     extra = _parse_vars(var)
     if kind is not None and kind not in (*CATEGORIES, reply_mod.GENUINE):
@@ -483,10 +478,8 @@ def reply(
         if template is None and chosen == reply_mod.GENUINE:
             return _genuine(fmt, tone, data["to"])
     assert name is not None
-    try:
-        options = reply_mod.write(templates, name, tone, seed, data)
-    except TemplateError as exc:
-        raise UsageError(str(exc)) from None
+    options = reply_mod.write(templates, name, tone, seed, data)
+
     answer_kind = kind or detected
     if fmt == "json":
         from .render import to_json

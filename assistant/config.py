@@ -13,6 +13,7 @@ import os
 import sys
 
 from . import cache
+from .errors import PoliteError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -31,7 +32,7 @@ _TABLES = {
 }
 
 
-class ConfigError(Exception):
+class ConfigError(PoliteError):
     """A config file that cannot be used; str() names the file and the key."""
 
 

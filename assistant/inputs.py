@@ -11,11 +11,13 @@ from __future__ import annotations
 import os
 import sys
 
+from .errors import PoliteError
+
 STDIN = "-"
 _BOM = b"\xef\xbb\xbf"
 
 
-class InputError(Exception):
+class InputError(PoliteError):
     """An input that cannot be read; str() names it and says what to do."""
 
 

@@ -19,6 +19,7 @@ import sys
 
 from . import cache
 from .document import Structure
+from .errors import PoliteError
 from .patterns import PatternError, check_compiles, expand, triggers
 from .resources import data_dir
 from .rules import CATEGORIES, FIXES, KINDS, SEVERITIES, STRATEGIES, Rule, Ruleset
@@ -40,7 +41,7 @@ _OPTIONAL = ("category", "kind", "severity", "priority", "fix", "strategies", "u
 _DEFAULTABLE = ("category", "kind", "severity", "priority", "fix", "strategies", "alternatives")
 
 
-class PhrasebookError(Exception):
+class PhrasebookError(PoliteError):
     """A phrasebook that cannot be used. str() names the file and entry."""
 
     def __init__(self, path: str, message: str, rule_id: str | None = None) -> None:

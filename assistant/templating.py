@@ -22,6 +22,7 @@ import os
 import re
 
 from . import cache
+from .errors import PoliteError
 from .resources import data_dir
 
 TYPE_CHECKING = False
@@ -34,7 +35,7 @@ _ENGINE = 3
 _SLOT = re.compile("\ue000(.)\ue001")
 
 
-class TemplateError(Exception):
+class TemplateError(PoliteError):
     """A template that cannot be rendered; str() names it and says what to do."""
 
 
