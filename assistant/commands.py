@@ -91,6 +91,21 @@ def run(action: Callable[[], int]) -> int:
         return 130
 
 
+def open_draft(
+    path: str,
+    select: Iterable[str],
+    ignore: Iterable[str],
+    config: str | None,
+    isolated: bool,
+    encoding: str | None,
+    stdin_filename: str | None,
+) -> tuple[Session, Source, config_mod.Config]:
+    """The session, the draft as read, and the config that applies to it."""
+    session = Session(config, isolated, select, ignore)
+    source = read_source(path, encoding or None, stdin_filename)
+    return session, source, session.config_for(stdin_filename if path == STDIN else path)
+
+
 def analyse(session: Session, source: Source, display_path: str | None = None) -> tuple[Document, list[Finding]]:
     config = session.config_for(display_path if display_path not in (None, STDIN) else source.path)
     ruleset = session.ruleset_for(config)
@@ -229,9 +244,7 @@ def rewrite(
         raise UsageError("--in-place needs a file path; text read from standard input has nowhere to be written back")
     if in_place and diff:
         raise UsageError("--diff only shows the changes and writes nothing; drop --in-place or --diff")
-    session = Session(config, isolated, select, ignore)
-    source = read_source(path, encoding or None, stdin_filename)
-    cfg = session.config_for(stdin_filename if path == STDIN else path)
+    session, source, cfg = open_draft(path, select, ignore, config, isolated, encoding, stdin_filename)
     ruleset = session.ruleset_for(cfg)
     templates = Templates(cfg.templates)
     tidier = _load_tidier() if tidy else None
@@ -375,10 +388,9 @@ def suggest(
     from .content import alternatives as content_alternatives
     from .templating import Templates
 
-    session = Session(config, isolated, select, ignore)
-    source = read_source(path or STDIN, encoding or None, stdin_filename)
-    cfg = session.config_for(stdin_filename if (path or STDIN) == STDIN else path)
-    _doc, findings = analyse(session, source, stdin_filename if (path or STDIN) == STDIN else path)
+    path = path or STDIN
+    session, source, cfg = open_draft(path, select, ignore, config, isolated, encoding, stdin_filename)
+    _doc, findings = analyse(session, source, stdin_filename if path == STDIN else path)
     templates = Templates(cfg.templates)
     profile = _profile(cfg, topic, link, name)
     items = []

@@ -295,11 +295,10 @@ def _segment(
     if not numbered:
         return []
     raw = _cuts(scan, structure) if wanted is None else _cuts_in(scan, structure, [b for _n, b in numbered])
-    cuts = sorted(abs(c) for c in raw)
-    emoji_cuts = {-c for c in raw if c < 0}
+    splitter = _Splitter(scan, structure, raw)
     sentences: list[Sentence] = []
     for number, (lines, section) in numbered:
-        sentences.extend(_block_sentences(scan, lines, structure, number, section, cuts, emoji_cuts))
+        sentences.extend(splitter.block(lines, number, section))
     return sentences
 
 
@@ -331,38 +330,81 @@ def _cuts(scan: str, structure: Structure) -> list[int]:
     return cuts
 
 
-def _block_sentences(
-    scan: str,
-    lines: list[tuple[int, int]],
-    structure: Structure,
-    block: int,
-    section: int,
-    cuts: list[int],
-    emoji_cuts: set[int],
-) -> list[Sentence]:
-    kinds = _line_kinds(scan, lines, structure, block == 0)
-    out: list[Sentence] = []
-    unit_start: int | None = None
-    unit_end = 0
-    for (start, end), kind in zip(lines, kinds, strict=True):
+class _Splitter:
+    """Splits paragraphs into sentences, given the sentence ends found in the text."""
+
+    __slots__ = ("cuts", "emoji_cuts", "scan", "structure")
+
+    def __init__(self, scan: str, structure: Structure, raw_cuts: list[int]) -> None:
+        self.scan = scan
+        self.structure = structure
+        self.cuts = sorted(abs(c) for c in raw_cuts)
+        self.emoji_cuts = {-c for c in raw_cuts if c < 0}
+
+    def block(self, lines: list[tuple[int, int]], block: int, section: int) -> list[Sentence]:
+        """A paragraph's sentences: its greeting, sign-off and signature lines, and
+        the sentences of its body (hard-wrapped lines joined)."""
+        scan = self.scan
+        kinds = _line_kinds(scan, lines, self.structure, block == 0)
+        out: list[Sentence] = []
+        unit: tuple[int, int] | None = None
+        for (start, end), kind in zip(lines, kinds, strict=True):
+            text = scan[start:end]
+            if kind != BODY:
+                if unit is not None:
+                    out.extend(self.unit(*unit, block, section))
+                    unit = None
+                lstrip = len(text) - len(text.lstrip())
+                out.append(Sentence(start + lstrip, start + len(text.rstrip()), kind, block, section))
+            elif unit is not None and _continues(scan[unit[0] : unit[1]], text):
+                unit = (unit[0], end)
+            else:
+                if unit is not None:
+                    out.extend(self.unit(*unit, block, section))
+                unit = (start, end)
+        if unit is not None:
+            out.extend(self.unit(*unit, block, section))
+        return out
+
+    def unit(self, start: int, end: int, block: int, section: int) -> list[Sentence]:
+        """The sentences of one run of body text."""
+        scan, structure, cuts, emoji_cuts = self.scan, self.structure, self.cuts, self.emoji_cuts
+        from bisect import bisect_right
+
         text = scan[start:end]
-        if kind != BODY:
-            if unit_start is not None:
-                out.extend(_split_unit(scan, unit_start, unit_end, structure, block, section, cuts, emoji_cuts))
-                unit_start = None
-            lstrip = len(text) - len(text.lstrip())
-            rstrip = len(text.rstrip())
-            out.append(Sentence(start + lstrip, start + rstrip, kind, block, section))
-            continue
-        if unit_start is not None and _continues(scan[unit_start:unit_end], text):
-            unit_end = end
-            continue
-        if unit_start is not None:
-            out.extend(_split_unit(scan, unit_start, unit_end, structure, block, section, cuts, emoji_cuts))
-        unit_start, unit_end = start, end
-    if unit_start is not None:
-        out.extend(_split_unit(scan, unit_start, unit_end, structure, block, section, cuts, emoji_cuts))
-    return out
+        pieces: list[tuple[int, int, bool]] = []  # (from, to, starts after an emoji boundary)
+        cursor, soft = 0, False
+        i = bisect_right(cuts, start)
+        while i < len(cuts) and cuts[i] < end:
+            pieces.append((cursor, cuts[i] - start, soft))
+            cursor, soft = cuts[i] - start, cuts[i] in emoji_cuts
+            i += 1
+        if cursor < len(text):
+            pieces.append((cursor, len(text), soft))
+
+        sentences: list[Sentence] = []
+        for a, b, after_emoji in pieces:
+            piece = text[a:b]
+            lead = len(piece) - len(piece.lstrip())
+            trail = len(piece.rstrip())
+            if lead >= trail:
+                continue
+            s, e = start + a + lead, start + a + trail
+            chunk = scan[s:e]
+            if sentences and _TAIL_ONLY.match(chunk.replace(MASK, "")) and scan[sentences[-1].end : s].strip() == "":
+                sentences[-1].end = e  # trailing hashtags or emoji belong to the sentence before
+                continue
+            if not sentences and structure.greeting_sentence.match(chunk):
+                sentences.append(Sentence(s, e, GREETING, block, section))  # "Hi.", "Hey there!"
+                continue
+            if not sentences:
+                greeting = structure.greeting_inline.match(chunk)
+                if greeting and greeting.end() < len(chunk):
+                    g_end = s + len(greeting.group(0).rstrip())
+                    sentences.append(Sentence(s, g_end, GREETING, block, section))
+                    s += greeting.end()
+            sentences.append(Sentence(s, e, BODY, block, section, after_emoji and chunk[:1].islower()))
+        return sentences
 
 
 def _line_kinds(scan: str, lines: list[tuple[int, int]], structure: Structure, first_block: bool = True) -> list[str]:
@@ -416,54 +458,6 @@ def _continues(previous: str, line: str) -> bool:
     """A hard-wrapped line: the previous line does not end a sentence and this one starts lower-case."""
     stripped = line.lstrip()
     return bool(stripped) and stripped[0].islower() and not _ends_sentence(previous)
-
-
-def _split_unit(
-    scan: str,
-    start: int,
-    end: int,
-    structure: Structure,
-    block: int,
-    section: int,
-    cuts: list[int],
-    emoji_cuts: set[int],
-) -> list[Sentence]:
-    from bisect import bisect_right
-
-    text = scan[start:end]
-    pieces: list[tuple[int, int, bool]] = []  # (from, to, starts after an emoji boundary)
-    cursor, soft = 0, False
-    i = bisect_right(cuts, start)
-    while i < len(cuts) and cuts[i] < end:
-        pieces.append((cursor, cuts[i] - start, soft))
-        cursor, soft = cuts[i] - start, cuts[i] in emoji_cuts
-        i += 1
-    if cursor < len(text):
-        pieces.append((cursor, len(text), soft))
-
-    sentences: list[Sentence] = []
-    for a, b, after_emoji in pieces:
-        piece = text[a:b]
-        lead = len(piece) - len(piece.lstrip())
-        trail = len(piece.rstrip())
-        if lead >= trail:
-            continue
-        s, e = start + a + lead, start + a + trail
-        chunk = scan[s:e]
-        if sentences and _TAIL_ONLY.match(chunk.replace(MASK, "")) and scan[sentences[-1].end : s].strip() == "":
-            sentences[-1].end = e  # trailing hashtags or emoji belong to the sentence before
-            continue
-        if not sentences and structure.greeting_sentence.match(chunk):
-            sentences.append(Sentence(s, e, GREETING, block, section))  # "Hi.", "Hey there!"
-            continue
-        if not sentences:
-            greeting = structure.greeting_inline.match(chunk)
-            if greeting and greeting.end() < len(chunk):
-                g_end = s + len(greeting.group(0).rstrip())
-                sentences.append(Sentence(s, g_end, GREETING, block, section))
-                s += greeting.end()
-        sentences.append(Sentence(s, e, BODY, block, section, after_emoji and chunk[:1].islower()))
-    return sentences
 
 
 def _is_abbreviation(before: str, structure: Structure) -> bool:
