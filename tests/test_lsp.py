@@ -135,12 +135,19 @@ async def published(
     client: RecordingClient, uri: str, version: int | None = None, after: int = 0
 ) -> list[types.Diagnostic]:
     """The diagnostics of the first publish for `uri` (and `version`) from index `after` on."""
-    async with asyncio.timeout(WAIT_CEILING):
-        while True:
-            for params in client.published[after:]:
-                if params.uri == uri and (version is None or params.version == version):
-                    return list(params.diagnostics)
-            await client.wait_for_notification(PUBLISH)
+    try:
+        async with asyncio.timeout(WAIT_CEILING):
+            while True:
+                for params in client.published[after:]:
+                    if params.uri == uri and (version is None or params.version == version):
+                        return list(params.diagnostics)
+                await client.wait_for_notification(PUBLISH)
+    except TimeoutError:
+        seen = [(p.uri, p.version, len(p.diagnostics)) for p in client.published]
+        messages = [m.message for m in client.messages]
+        raise AssertionError(
+            f"no diagnostics for {uri} version {version}; published {seen}; messages {messages}"
+        ) from None
 
 
 def open_document(client: RecordingClient, path: Path, text: str, version: int = 1) -> str:
@@ -218,6 +225,8 @@ async def test_open_publishes_one_diagnostic_per_finding(client: RecordingClient
         pytest.param(f"Hi Ana 👋,\n🎉🎉 Great launch! {ENDORSE}\nThanks,\nSam\n", id="emoji-before-on-both-lines"),
         pytest.param(f"Hi Dana,\r\nLoved your talk 🎤.\r\n🎤 {ENDORSE}\r\nSee you.\r\nSam\r\n", id="crlf"),
         pytest.param(f"𝒯𝒽𝒶𝓃𝓀𝓈 for the 🫶!\rSee you 👋🏽.\r\r🎉 {ENDORSE} 😀\r", id="lone-cr-and-astral"),
+        # LINE SEPARATOR and form feed end no line for LSP (Python's splitlines would split there).
+        pytest.param(f"Notes\u2028from 🎉 the\x0cmeetup. 🎤 {ENDORSE}\n", id="no-line-break-characters"),
     ],
 )
 async def test_ranges_count_utf16_code_units(client: RecordingClient, tmp_path: Path, text: str) -> None:
@@ -327,6 +336,19 @@ async def test_changes_are_debounced_and_the_latest_text_wins(client: RecordingC
     # Whatever was published on the way, nothing older came after the final text.
     versions = [p.version for p in client.published if p.uri == uri]
     assert versions[-1] == 4 and versions == sorted(versions)
+
+
+@pytest.mark.asyncio
+async def test_edits_after_characters_that_break_no_line(client: RecordingClient, tmp_path: Path) -> None:
+    """The server applies changes by LSP's lines, not Python's, so edits land where the editor put them."""
+    text = "Notes\u2028from the 🎉 meetup\x0c and more.\r\nSee you soon.\n"
+    uri = open_document(client, tmp_path / "draft.txt", text)
+    assert await published(client, uri, version=1) == []
+    at = position_at(text, text.index(" and more."))
+    change(client, uri, 2, types.TextEdit(range=types.Range(start=at, end=at), new_text=f". {ENDORSE}"))
+    text = text.replace(" and more.", f". {ENDORSE} and more.")
+    diagnostics = await published(client, uri, version=2)
+    assert diagnostics and [(d.code, d.range) for d in diagnostics] == expected_ranges(text)
 
 
 @pytest.mark.asyncio

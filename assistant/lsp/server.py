@@ -12,14 +12,15 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
-from typing import TypeVar, TypeVarTuple
+from typing import Any, TypeVar, TypeVarTuple
 
 from lsprotocol import types
 from pygls.capabilities import get_capability
 from pygls.lsp.server import LanguageServer
+from pygls.protocol import LanguageServerProtocol, lsp_method
 from pygls.uris import to_fs_path
 
 from .. import __version__
@@ -36,9 +37,38 @@ DEBOUNCE_SECONDS = 0.1  # coalesces keystrokes typed faster than ten a second
 UNSAVED_NAME = "untitled"  # unsaved buffers take the config of the workspace folder
 
 
+class PoliteProtocol(LanguageServerProtocol):
+    """pygls' protocol, except that pygls keeps no copy of the open documents: it
+    splits lines where LSP does not (at "\\u2028", "\\x0c" and other characters
+    `str.splitlines` breaks at) and then rewrites the ranges of the changes it
+    receives in place. The server keeps its own copies (see documents.py)."""
+
+    @lsp_method(types.TEXT_DOCUMENT_DID_OPEN)
+    def lsp_text_document__did_open(self, params: types.DidOpenTextDocumentParams) -> Iterator[Any]:
+        yield from self._to_server(types.TEXT_DOCUMENT_DID_OPEN, params)
+
+    @lsp_method(types.TEXT_DOCUMENT_DID_CHANGE)
+    def lsp_text_document__did_change(self, params: types.DidChangeTextDocumentParams) -> Iterator[Any]:
+        yield from self._to_server(types.TEXT_DOCUMENT_DID_CHANGE, params)
+
+    @lsp_method(types.TEXT_DOCUMENT_DID_CLOSE)
+    def lsp_text_document__did_close(self, params: types.DidCloseTextDocumentParams) -> Iterator[Any]:
+        yield from self._to_server(types.TEXT_DOCUMENT_DID_CLOSE, params)
+
+    def _to_server(self, method: str, params: object) -> Iterator[Any]:
+        """Hand a notification to the server's own handler, the way pygls' built-in handlers do."""
+        if (handler := self.fm.features.get(method)) is not None:
+            yield handler, (params,), None
+
+
 class PoliteLanguageServer(LanguageServer):
     def __init__(self) -> None:
-        super().__init__("polite", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
+        super().__init__(
+            "polite",
+            __version__,
+            text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
+            protocol_cls=PoliteProtocol,
+        )
         self.documents: dict[str, OpenDocument] = {}
         self.settings = SettingsCache()
         self.shutdown_requested = False
