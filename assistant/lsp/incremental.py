@@ -269,7 +269,7 @@ def _cuts(text: str) -> list[_Cut]:
         if _may_break_section(lines[i - 2]):
             if i > 2:
                 cuts.append(_Cut(starts[i - 2], starts[i], SECTION))
-        elif zlib.crc32(line[:64].encode("utf-8", "surrogatepass")) % _PARAGRAPH_CUT_EVERY == 0:
+        elif zlib.crc32(line.encode("utf-8", "surrogatepass")) % _PARAGRAPH_CUT_EVERY == 0:
             cuts.append(_Cut(starts[i - 1], starts[i], PARAGRAPH))
     return cuts
 
