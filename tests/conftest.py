@@ -55,7 +55,9 @@ class Run:
 def polite(tmp_path: Path):  # type: ignore[no-untyped-def]
     """polite(*args, input=None, cwd=None, env=None) -> Run, using the installed command."""
 
-    def run(*args: str, input: str | bytes | None = None, cwd: Path | str | None = None, env: dict[str, str] | None = None) -> Run:
+    def run(
+        *args: str, input: str | bytes | None = None, cwd: Path | str | None = None, env: dict[str, str] | None = None
+    ) -> Run:
         data = input.encode("utf-8") if isinstance(input, str) else input
         full_env = {**os.environ, **(env or {})}
         proc = subprocess.run(
