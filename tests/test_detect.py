@@ -128,7 +128,9 @@ def test_findings_carry_positions_and_a_fix(ruleset) -> None:  # type: ignore[no
 # ---------------------------------------------------------------- large texts
 def long_text(seed: int, separated: bool) -> str:
     rnd = random.Random(seed)
-    drafts = [d["text"] for d in load_jsonl(CORPUS / "drafts.jsonl")]
+    # Our own labelled sets ship with the repository; the shared corpus may not be beside it.
+    sets = [DATA / "heldout_drafts.jsonl", DATA / "set_c_drafts.jsonl"]
+    drafts = [str(d["text"]) for path in sets for d in load_jsonl(path)]
     prose = "We met the Lisbon team on Tuesday. The budget review is on Friday. I'll follow up after lunch."
     parts = [rnd.choice(drafts) if rnd.random() < 0.3 else prose for _ in range(400)]
     return ("\n\n---\n\n" if separated else "\n\n").join(parts)
