@@ -12,8 +12,10 @@ from __future__ import annotations
 import marshal
 import os
 import sys
+import time
 
 _FORMAT = 3
+MAX_ENTRIES = 200  # entries of one kind in the cache folder; see prune()
 _LINUX: bool = sys.platform.startswith("linux")  # a plain bool, so type checkers keep both branches
 
 
@@ -39,7 +41,9 @@ def load(name: str, key: object) -> object | None:
         return None
     try:
         with open(os.path.join(folder, name + ".marshal"), "rb") as fh:
-            stored_format, stored_key, value = marshal.load(fh)
+            # One read, then loads: marshal.load on a file reads piece by piece,
+            # which costs several times as long on the entries start-up needs.
+            stored_format, stored_key, value = marshal.loads(fh.read())
     except Exception:  # noqa: BLE001 - a missing or damaged entry is a miss
         return None
     if stored_format != _FORMAT or stored_key != key:
@@ -55,12 +59,48 @@ def store(name: str, key: object, value: object) -> None:
     tmp = f"{path}.{os.getpid()}.tmp"
     try:
         os.makedirs(folder, exist_ok=True)
+        is_new = not os.path.exists(path)
         with open(tmp, "wb") as fh:
             marshal.dump((_FORMAT, key, value), fh)  # type: ignore[arg-type]  # unmarshallable values are skipped below
         os.replace(tmp, path)
     except Exception:  # noqa: BLE001 - unmarshallable value, read-only disk: skip caching
         try:  # noqa: SIM105 - contextlib costs start-up time on the hot path
             os.unlink(tmp)
+        except OSError:
+            pass
+        return
+    if is_new:
+        prune(folder, keep=path)
+
+
+def prune(folder: str, keep: str) -> None:
+    """Keep the folder small however many configurations and template folders were
+    used: when the family of `keep` ("render", "phrasebooks", ...) has more than
+    MAX_ENTRIES entries, delete its least recently written down to three quarters
+    of that. Also delete temporary files a killed run left behind."""
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return
+    family = os.path.basename(keep).rsplit("-", 1)[0] + "-"
+    entries = []
+    stale_before = time.time_ns() - 3600 * 10**9
+    for n in names:
+        full = os.path.join(folder, n)
+        try:
+            if n.endswith(".tmp"):
+                if os.stat(full).st_mtime_ns < stale_before:
+                    os.unlink(full)
+            elif n.startswith(family) and n.endswith(".marshal") and full != keep:
+                entries.append((os.stat(full).st_mtime_ns, full))
+        except OSError:
+            continue
+    if len(entries) + 1 <= MAX_ENTRIES:
+        return
+    entries.sort()
+    for _mtime, full in entries[: len(entries) + 1 - MAX_ENTRIES * 3 // 4]:
+        try:  # noqa: SIM105 - contextlib costs start-up time on the hot path
+            os.unlink(full)
         except OSError:
             pass
 

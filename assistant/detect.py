@@ -147,7 +147,7 @@ def find_hits(
         for s in sentences:
             start, end = blocks.get(s.block, (s.start, s.end))
             blocks[s.block] = (min(start, s.start), max(end, s.end))
-        regions = ruleset.regions(doc.scan, doc.lowered, [blocks[b] for b in sorted(blocks)])
+        regions = ruleset.regions(doc.scan, [blocks[b] for b in sorted(blocks)])
     scan = doc.scan
     hits: list[Hit] = []
     for region_start, region_end, pairs in regions:
@@ -258,7 +258,17 @@ def analyse(text: str, ruleset: Ruleset) -> tuple[Document, list[Finding]]:
     if len(text) <= LARGE_TEXT:
         doc = Document(text, ruleset.structure)
         return doc, detect(doc, ruleset)
-    return analyse_by_paragraph(text, ruleset)
+    import gc
+
+    # A long text means hundreds of thousands of small objects, none in a cycle;
+    # the cyclic collector would walk them again and again for nothing.
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        return analyse_by_paragraph(text, ruleset)
+    finally:
+        if paused:
+            gc.enable()
 
 
 def analyse_by_paragraph(text: str, ruleset: Ruleset) -> tuple[Document, list[Finding]]:
@@ -269,27 +279,42 @@ def analyse_by_paragraph(text: str, ruleset: Ruleset) -> tuple[Document, list[Fi
     regions: list[tuple[int, int, list[tuple[Rule, int]]]] = []
     reach = ruleset.structure.window
 
-    def wanted(d: Document, spans: list[tuple[int, int]]) -> dict[int, bool]:
-        found = ruleset.regions(d.scan, d.lowered, spans, force_split=True)
-        if not found:
-            return {}
-        if len(found) == 1:  # one paragraph: it matters if it holds a demand, or an ask and a premise
-            only = {rule.kind for rule, _i in found[0][2]}
-            if "demand" not in only and not ("ask" in only and "premise" in only):
-                return {}
-        by_start = {start: position for position, (start, _end) in enumerate(spans)}
-        kinds = {by_start[start]: {rule.kind for rule, _i in pairs} for start, _end, pairs in found}
-        keep = _paragraphs_that_matter(kinds, reach)
-        out = {}
-        for region in found:
-            position = by_start[region[0]]
-            if position in keep:
-                regions.append(region)
-                out[position] = any(rule.unless_nearby for rule, _i in region[2])
+    def wanted(d: Document, sections: list[list[tuple[int, int]]]) -> list[dict[int, bool]]:
+        # One pass over every paragraph of the text, then the sections one by one.
+        found = ruleset.regions(d.scan, [span for spans in sections for span in spans], force_split=True)
+        by_start = {region[0]: region for region in found}
+        out: list[dict[int, bool]] = []
+        for spans in sections:
+            mine = [(position, by_start[start]) for position, (start, _end) in enumerate(spans) if start in by_start]
+            out.append(_wanted_in_section(mine, reach, regions) if mine else {})
         return out
 
     doc = Document(text, ruleset.structure, wanted=wanted)
     return doc, detect(doc, ruleset, regions)
+
+
+def _wanted_in_section(
+    found: list[tuple[int, tuple[int, int, list[tuple[Rule, int]]]]],
+    reach: int,
+    regions: list[tuple[int, int, list[tuple[Rule, int]]]],
+) -> dict[int, bool]:
+    """For one section's (paragraph position, region) pairs: the positions where a
+    rule can count, each with whether a rule there reads its neighbours. Their
+    regions are added to `regions`."""
+    if len(found) == 1:  # one paragraph: it matters if it holds a demand, or an ask and a premise
+        only = {rule.kind for rule, _i in found[0][1][2]}
+        if "demand" not in only and not ("ask" in only and "premise" in only):
+            return {}
+        keep = {found[0][0]}  # what _paragraphs_that_matter finds for it, more quickly
+    else:
+        kinds = {position: {rule.kind for rule, _i in region[2]} for position, region in found}
+        keep = _paragraphs_that_matter(kinds, reach)
+    out = {}
+    for position, region in found:
+        if position in keep:
+            regions.append(region)
+            out[position] = any(rule.unless_nearby for rule, _i in region[2])
+    return out
 
 
 def _paragraphs_that_matter(kinds: dict[int, set[str]], reach: int) -> set[int]:

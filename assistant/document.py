@@ -8,9 +8,8 @@ match against, so no rule can fire inside them and every offset stays valid.
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_right
-from itertools import pairwise
+from itertools import accumulate, pairwise
 
 from . import fastre
 
@@ -19,6 +18,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Sequence
 
 MASK = "\x00"
+_I, _M = fastre.IGNORECASE, fastre.MULTILINE
 
 BODY, GREETING, SIGNOFF, SIGNATURE = "body", "greeting", "signoff", "signature"
 
@@ -29,9 +29,15 @@ _QUOTE_LINE = fastre.compile(r"^[ \t]*>")
 # Quotations: straight or curly double quotes, and single quotes that open after a
 # space or bracket and close before a space or punctuation (so "don't" is not one).
 _DOUBLE_QUOTED = fastre.compile(r'"[^"\n]{1,300}"|“[^”\n]{1,300}”|„[^“”\n]{1,300}[“”]|«[^»\n]{1,300}»')
-_SINGLE_QUOTED = fastre.compile(r"['‘](?<![^\s(\[:]['‘])(?=\S)[^\n]{1,300}?(?<=\S)['’](?=$|[\s.,;:!?)\]])", re.M)
-_IGNORE_MARKER = fastre.compile(r"polite:[ \t]*ignore\b[^\n]*$", re.M)
-_SEPARATOR_LINE = fastre.compile(r"^[ \t]*(?:-{3,}|\*{3,}|_{3,}|={3,}|#{1,6}[ \t].*)[ \t]*$")
+_SINGLE_QUOTED = fastre.compile(r"['‘](?<![^\s(\[:]['‘])(?=\S)[^\n]{1,300}?(?<=\S)['’](?=$|[\s.,;:!?)\]])", _M)
+_IGNORE_MARKER = fastre.compile(r"polite:[ \t]*ignore\b[^\n]*$", _M)
+# A run of lines that end paragraphs, each with the newline before it: blank,
+# wholly masked (quoted or code), or a separator (---, ***, ___, ===, a Markdown
+# heading). It starts with a newline, so a search skips quickly from line to line.
+_SEPARATOR = r"[ \t]*(?:-{3,}|\*{3,}|_{3,}|={3,}|#{1,6}[ \t][^\n]*)[ \t]*"
+_BREAK_LINE = rf"\n(?:[^\S\n]*|[ \t\r]*\x00[\x00 \t\r]*|{_SEPARATOR})(?=\n|\Z)"
+_BREAK_RUN = fastre.compile(f"{_BREAK_LINE}(?:{_BREAK_LINE})*")  # not (?:...)+, which scans slowly
+_SEPARATOR_LINE = fastre.compile(_SEPARATOR)
 
 _EMOJI_CLASS = (
     "\u2190-\u21ff\u2300-\u23ff\u2460-\u24ff\u25a0-\u27bf\u2900-\u297f\u2b00-\u2bff"
@@ -44,9 +50,13 @@ _EMOJI_RUN = f"[{_EMOJI_CLASS}](?:[\\s{_EMOJI_CLASS}]*[{_EMOJI_CLASS}])?"
 _BOUNDARY = fastre.compile(
     rf"(?P<punct>[.!?…]+)[\"'”’)\]]*(?:[ \t]*{_EMOJI_RUN})?(?=\s)|(?P<emoji>{_EMOJI_RUN})(?=[ \t]+[^\s{_EMOJI_CLASS}#])"
 )
+# The same for ASCII text, where no emoji can occur; much faster to scan for.
+_PUNCT_BOUNDARY = fastre.compile(r"(?P<punct>[.!?]+)[\"')\]]*(?=\s)")
 _TAIL_ONLY = fastre.compile(rf"^(?:[#@][\w.]+|{_EMOJI_RUN}|[\s.!?])+$")
 _SENTENCE_END = fastre.compile(rf"(?:[.!?…,:]|{_EMOJI_RUN})[\"'”’)\]]*\s*$")
 _NOT_NEWLINE = fastre.compile(r"[^\n]")
+# Each pattern with strings one of which every match contains.
+_MASKED_SPANS = ((_URL, ("://", "www.")), (_DOUBLE_QUOTED, '"“„«'), (_SINGLE_QUOTED, "'‘"))
 
 
 class Structure:
@@ -68,18 +78,18 @@ class Structure:
     def __init__(
         self, greeting: str, signoff: str, abbreviations: Iterable[str], window: int = 4, sender: Iterable[str] = ()
     ) -> None:
-        titles = "|".join(re.escape(a) for a in abbreviations if "." not in a)
+        titles = "|".join(fastre.escape(a) for a in abbreviations if "." not in a)
         name_char = rf"(?:\b(?:{titles})\.|[^\n.!?])" if titles else r"[^\n.!?]"
-        self.greeting_line = fastre.compile(rf"^(?:{greeting})\b{name_char}{{0,40}}[,!:—–-]?[ \t]*$", re.I)
+        self.greeting_line = fastre.compile(rf"^(?:{greeting})\b{name_char}{{0,40}}[,!:—–-]?[ \t]*$", _I)
         # "Hi.", "Hey there!", "Hello Rafael!": a greeting word and at most three more words.
         self.greeting_sentence = fastre.compile(
-            rf"^(?:{greeting})\b(?:[ \t]+[\w'’-]+){{0,3}}[ \t]*[.!?,]*(?:[ \t]*{_EMOJI_RUN})?$", re.I
+            rf"^(?:{greeting})\b(?:[ \t]+[\w'’-]+){{0,3}}[ \t]*[.!?,]*(?:[ \t]*{_EMOJI_RUN})?$", _I
         )
-        self.greeting_inline = fastre.compile(rf"^(?:{greeting})\b[^\n,.!?—–:]{{0,40}}?(?:,|[ \t]+[—–-])[ \t]*", re.I)
-        self.signoff_line = fastre.compile(rf"^(?:[—–-]+[ \t]*)?(?:{signoff})\b[^\n.?]{{0,30}}[,!.]?[ \t]*$", re.I)
+        self.greeting_inline = fastre.compile(rf"^(?:{greeting})\b[^\n,.!?—–:]{{0,40}}?(?:,|[ \t]+[—–-])[ \t]*", _I)
+        self.signoff_line = fastre.compile(rf"^(?:[—–-]+[ \t]*)?(?:{signoff})\b[^\n.?]{{0,30}}[,!.]?[ \t]*$", _I)
         self.abbreviations = frozenset(a.lower().rstrip(".") for a in abbreviations)
         self.window = window
-        self.sender = [fastre.compile(p, re.M) for p in sender]
+        self.sender = [fastre.compile(p, _M) for p in sender]
 
 
 class Sentence:
@@ -107,7 +117,6 @@ class Document:
     __slots__ = (
         "_line_starts",
         "ignored_lines",
-        "lowered",
         "partial_sections",
         "scan",
         "sentence_starts",
@@ -119,33 +128,26 @@ class Document:
         self,
         text: str,
         structure: Structure,
-        wanted: Callable[[Document, list[tuple[int, int]]], dict[int, bool]] | None = None,
+        wanted: Callable[[Document, list[list[tuple[int, int]]]], list[dict[int, bool]]] | None = None,
     ) -> None:
-        """`wanted`, given this document and the paragraph spans of one section,
-        names the paragraphs (by position) where rules may match, each with
-        whether a rule there reads its neighbours. Only those paragraphs, the ones
+        """`wanted`, given this document and the paragraph spans of each section,
+        names per section the paragraphs (by position) where rules may match, each
+        with whether a rule there reads its neighbours. Only those paragraphs, the ones
         between two of them that are close, and the neighbours of the ones that
         need context are split into sentences. Rules never look further, so the
         findings are those of a full split, and long texts are much faster (see
         detect.analyse). `partial_sections` lists the sections not split in full."""
         self.text = text
-        self._line_starts = [0]
-        newline = text.find("\n")
-        while newline >= 0:
-            self._line_starts.append(newline + 1)
-            newline = text.find("\n", newline + 1)
+        # Each line starts one past the end of the one before (all in C, for long texts).
+        lengths = map(len, text.split("\n"))
+        self._line_starts = list(accumulate(map((1).__add__, lengths), initial=0))[:-1]
         self.ignored_lines = (
             {self.line_index(m.start()) for m in _IGNORE_MARKER.finditer(text)} if "polite:" in text else set()
         )
         self.scan = _mask(text, self._line_starts)
-        lowered = self.scan.lower()
-        if len(lowered) != len(self.scan):  # a few characters (e.g. "İ") grow when lowered
-            lowered = "".join(ch if len(ch.lower()) != 1 else ch.lower() for ch in self.scan)
-        self.lowered = lowered
         self.partial_sections: set[int] = set()
         self.sentences = _segment(
             self.scan,
-            self._line_starts,
             structure,
             None if wanted is None else (lambda spans: wanted(self, spans)),
             self.partial_sections,
@@ -178,7 +180,7 @@ class Document:
 
     def paragraph_spans(self) -> list[tuple[int, int, int]]:
         """(start, end, section) of every paragraph, split or not, in text order."""
-        return [(lines[0][0], lines[-1][1], section) for lines, section in _blocks(self.scan, self._line_starts)]
+        return _blocks(self.scan)
 
 
 # --------------------------------------------------------------------- masking
@@ -186,8 +188,10 @@ def _mask(text: str, line_starts: Sequence[int]) -> str:
     spans: list[tuple[int, int]] = []
     in_fence = in_indent = False
     previous_blank = True
-    # Most drafts have no quoted lines or code; skip the line walk for them.
-    has_blocks = "```" in text or "~~~" in text or ">" in text or "\n    " in text or "\n\t" in text
+    # Most drafts have no quoted lines or code; skip the line walk for them. (On a
+    # long text, looking for one character is much faster than for several.)
+    has_blocks = ">" in text or ("`" in text and "```" in text) or ("~" in text and "~~~" in text)
+    has_blocks = has_blocks or ("\t" in text and "\n\t" in text) or "\n    " in text
     has_blocks = has_blocks or text.startswith(("    ", "\t"))
     for i, start in enumerate(line_starts if has_blocks else ()):
         end = line_starts[i + 1] - 1 if i + 1 < len(line_starts) else len(text)
@@ -201,8 +205,9 @@ def _mask(text: str, line_starts: Sequence[int]) -> str:
             spans.append((start, end))
         in_indent = indented and (in_indent or previous_blank) and not in_fence
         previous_blank = blank
-    for pattern in (_URL, _DOUBLE_QUOTED, _SINGLE_QUOTED):
-        spans.extend(m.span() for m in pattern.finditer(text))
+    for pattern, anchors in _MASKED_SPANS:
+        if any(a in text for a in anchors):  # a scan of a long text costs far more than `in`
+            spans.extend(m.span() for m in pattern.finditer(text))
     if "@" in text:
         for m in _EMAIL_DOMAIN.finditer(text):
             start = m.start()
@@ -227,58 +232,78 @@ def _mask(text: str, line_starts: Sequence[int]) -> str:
 
 
 # ------------------------------------------------------------------ segmenting
-def _blocks(scan: str, line_starts: Sequence[int]) -> list[tuple[list[tuple[int, int]], int]]:
-    """Paragraphs as (lines, section). Blank or fully masked lines end a paragraph;
-    two blank lines or a separator line (---, ***, a heading) also end a section."""
-    blocks: list[tuple[list[tuple[int, int]], int]] = []
+def _blocks(scan: str) -> list[tuple[int, int, int]]:
+    """Paragraphs as (start, end, section). Blank or wholly masked lines end a
+    paragraph; two blank lines or a separator line (---, ***, a heading) also end
+    a section. Only the runs of lines that end paragraphs are visited."""
+    blocks: list[tuple[int, int, int]] = []
+    effects: dict[tuple[int, str], tuple[int, int]] = {}  # a run's text recurs: classify it once
     section = blank_run = 0
-    current: list[tuple[int, int]] = []
-    for start, line in zip(line_starts, scan.split("\n"), strict=True):
-        end = start + len(line)
-        first = line.lstrip()[:1]
-        if not first or (first in MASK and not line.strip(MASK + " \t\r")):
-            if current:
-                blocks.append((current, section))
-                current = []
-            if not line.strip():
-                blank_run += 1
-                if blank_run == 2:
-                    section += 1
-            continue
-        if first in "-*_=#" and _SEPARATOR_LINE.match(line):
-            if current:
-                blocks.append((current, section))
-                current = []
-            section += 1
+    cursor = 0  # where the next paragraph line may start
+    first_line = scan.split("\n", 1)[0]
+    runs = [(0, len(first_line))] if _BREAK_RUN.fullmatch("\n" + first_line) else []
+    runs += [(m.start() + 1, m.end()) for m in _BREAK_RUN.finditer(scan)]
+    for run_start, run_end in runs:
+        if run_start > cursor:  # ordinary lines since the last run
+            blocks.append((cursor, run_start - 1, section))
             blank_run = 0
-            continue
-        blank_run = 0
-        current.append((start, end))
-    if current:
-        blocks.append((current, section))
+        key = (blank_run, scan[run_start:run_end])
+        effect = effects.get(key)
+        if effect is None:
+            effect = effects[key] = _run_effect(*key)
+        section += effect[0]
+        blank_run = effect[1]
+        cursor = run_end + 1
+    if cursor <= len(scan):
+        blocks.append((cursor, len(scan), section))
     return blocks
+
+
+def _run_effect(blank_run: int, lines: str) -> tuple[int, int]:
+    """(sections begun, blank lines in a row after) for a run of paragraph-ending lines."""
+    sections = 0
+    for line in lines.split("\n"):
+        if not line.strip():
+            blank_run += 1
+            sections += blank_run == 2
+        elif _SEPARATOR_LINE.fullmatch(line):
+            sections += 1
+            blank_run = 0
+        # A wholly masked line ends the paragraph and leaves the count alone.
+    return sections, blank_run
+
+
+def _lines(scan: str, start: int, end: int) -> list[tuple[int, int]]:
+    """(start, end) of each line of the paragraph scan[start:end]."""
+    out = []
+    for line in scan[start:end].split("\n"):
+        out.append((start, start + len(line)))
+        start += len(line) + 1
+    return out
 
 
 def _segment(
     scan: str,
-    line_starts: Sequence[int],
     structure: Structure,
-    wanted: Callable[[list[tuple[int, int]]], dict[int, bool]] | None = None,
+    wanted: Callable[[list[list[tuple[int, int]]]], list[dict[int, bool]]] | None = None,
     partial: set[int] | None = None,
 ) -> list[Sentence]:
     """Split into sentences; tag greetings, sign-offs and signatures. With `wanted`
     (see Document), only the paragraphs that can matter are split; the sections
     where some were left out are added to `partial`."""
-    blocks = _blocks(scan, line_starts)
+    blocks = _blocks(scan)
     numbered = list(enumerate(blocks))
     if wanted is not None:
         by_section: dict[int, list[int]] = {}
-        for number, (_lines, section) in numbered:
+        for number, (_start, _end, section) in numbered:
             by_section.setdefault(section, []).append(number)
         keep: set[int] = set()
         reach = structure.window  # every paragraph holds at least one sentence
-        for section, numbers in by_section.items():
-            marked = wanted([(blocks[n][0][0][0], blocks[n][0][-1][1]) for n in numbers])
+        sections = list(by_section.items())
+        marks = wanted([[blocks[n][:2] for n in numbers] for _s, numbers in sections])
+        for (section, numbers), marked in zip(sections, marks, strict=True):
+            if not marked:
+                continue
             chosen = set(marked)
             ordered = sorted(marked)
             for p, q in pairwise(ordered):
@@ -297,15 +322,14 @@ def _segment(
     raw = _cuts(scan, structure) if wanted is None else _cuts_in(scan, structure, [b for _n, b in numbered])
     splitter = _Splitter(scan, structure, raw)
     sentences: list[Sentence] = []
-    for number, (lines, section) in numbered:
-        sentences.extend(splitter.block(lines, number, section))
+    for number, (start, end, section) in numbered:
+        sentences.extend(splitter.block(_lines(scan, start, end), number, section))
     return sentences
 
 
-def _cuts_in(scan: str, structure: Structure, blocks: list[tuple[list[tuple[int, int]], int]]) -> list[int]:
+def _cuts_in(scan: str, structure: Structure, blocks: list[tuple[int, int, int]]) -> list[int]:
     cuts: list[int] = []
-    for lines, _section in blocks:
-        start, end = lines[0][0], lines[-1][1]
+    for start, end, _section in blocks:
         cuts.extend(c + start if c >= 0 else c - start for c in _cuts(scan[start:end], structure))
     return cuts
 
@@ -314,7 +338,7 @@ def _cuts(scan: str, structure: Structure) -> list[int]:
     """Positions where a sentence ends, for the whole text at once. An emoji
     boundary is stored negated (-position) so the sentence after it can be marked soft."""
     cuts = []
-    for m in _BOUNDARY.finditer(scan):
+    for m in (_PUNCT_BOUNDARY if scan.isascii() else _BOUNDARY).finditer(scan):
         punct = m.group("punct")
         if punct is None:
             if m.start() == 0 or not scan[m.start() - 1].isspace():
@@ -369,29 +393,28 @@ class _Splitter:
     def unit(self, start: int, end: int, block: int, section: int) -> list[Sentence]:
         """The sentences of one run of body text."""
         scan, structure, cuts, emoji_cuts = self.scan, self.structure, self.cuts, self.emoji_cuts
-        from bisect import bisect_right
-
-        text = scan[start:end]
-        pieces: list[tuple[int, int, bool]] = []  # (from, to, starts after an emoji boundary)
-        cursor, soft = 0, False
-        i = bisect_right(cuts, start)
-        while i < len(cuts) and cuts[i] < end:
-            pieces.append((cursor, cuts[i] - start, soft))
-            cursor, soft = cuts[i] - start, cuts[i] in emoji_cuts
-            i += 1
-        if cursor < len(text):
-            pieces.append((cursor, len(text), soft))
-
         sentences: list[Sentence] = []
-        for a, b, after_emoji in pieces:
-            piece = text[a:b]
-            lead = len(piece) - len(piece.lstrip())
-            trail = len(piece.rstrip())
-            if lead >= trail:
+        i, count = bisect_right(cuts, start), len(cuts)
+        a, after_emoji = start, False  # the piece from `a` starts after an emoji boundary
+        while a < end:
+            if i < count and cuts[i] < end:
+                b, next_after_emoji = cuts[i], cuts[i] in emoji_cuts
+                i += 1
+            else:
+                b, next_after_emoji = end, False
+            piece = scan[a:b]
+            chunk = piece.strip()
+            s = a + piece.find(chunk[:1])  # the first non-space character, as chunk is stripped
+            e = s + len(chunk)
+            a, piece_after_emoji, after_emoji = b, after_emoji, next_after_emoji
+            if not chunk:
                 continue
-            s, e = start + a + lead, start + a + trail
-            chunk = scan[s:e]
-            if sentences and _TAIL_ONLY.match(chunk.replace(MASK, "")) and scan[sentences[-1].end : s].strip() == "":
+            if (
+                sentences
+                and not (chunk[0].isascii() and chunk[0].isalnum())  # tails start with #, @, emoji, .!?
+                and _TAIL_ONLY.match(chunk.replace(MASK, ""))
+                and scan[sentences[-1].end : s].strip() == ""
+            ):
                 sentences[-1].end = e  # trailing hashtags or emoji belong to the sentence before
                 continue
             if not sentences and structure.greeting_sentence.match(chunk):
@@ -403,7 +426,7 @@ class _Splitter:
                     g_end = s + len(greeting.group(0).rstrip())
                     sentences.append(Sentence(s, g_end, GREETING, block, section))
                     s += greeting.end()
-            sentences.append(Sentence(s, e, BODY, block, section, after_emoji and chunk[:1].islower()))
+            sentences.append(Sentence(s, e, BODY, block, section, piece_after_emoji and chunk[:1].islower()))
         return sentences
 
 

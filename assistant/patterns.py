@@ -5,22 +5,24 @@ Patterns are regular expressions in the dialect shared by Python's `re` and RE2
 `{name}` inserts an entry of the shared vocabulary, and a literal space matches
 any run of whitespace. Matching ignores case.
 
-Shipped patterns run on Python's `re`, which the console script has already
-imported. User patterns run on RE2, whose matching time is linear in the input,
-so a pattern such as `(a+)+$` cannot hang on hostile text.
+Shipped patterns run on Python's `re` (their bytecode cached by fastre.py, so
+a run served from the cache never imports `re` itself). User patterns run on
+RE2, whose matching time is linear in the input, so a pattern such as `(a+)+$`
+cannot hang on hostile text.
 """
 
 from __future__ import annotations
 
-import re
+from . import fastre
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    import re
     from collections.abc import Mapping
     from collections.abc import Set as AbstractSet
 
-_PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
-_FLAGS = re.IGNORECASE | re.ASCII
+_PLACEHOLDER = r"\{([a-z_][a-z0-9_]*)\}"
+_FLAGS = fastre.IGNORECASE | fastre.ASCII
 
 
 class PatternError(ValueError):
@@ -29,6 +31,7 @@ class PatternError(ValueError):
 
 def expand(pattern: str, vocabulary: Mapping[str, str], _seen: tuple[str, ...] = ()) -> str:
     """Replace `{name}` placeholders (recursively) and turn literal spaces into `\\s+`."""
+    import re
 
     def substitute(m: re.Match[str]) -> str:
         name = m.group(1)
@@ -38,7 +41,7 @@ def expand(pattern: str, vocabulary: Mapping[str, str], _seen: tuple[str, ...] =
             raise PatternError(f"placeholder {{{name}}} refers to itself")
         return "(?:" + expand(vocabulary[name], vocabulary, (*_seen, name)) + ")"
 
-    return _spaces_to_whitespace(_PLACEHOLDER.sub(substitute, pattern))
+    return _spaces_to_whitespace(re.sub(_PLACEHOLDER, substitute, pattern))
 
 
 def _spaces_to_whitespace(pattern: str) -> str:
@@ -77,8 +80,6 @@ def _spaces_to_whitespace(pattern: str) -> str:
 
 def compile_trusted(pattern: str) -> re.Pattern[str]:
     """Compile a shipped (reviewed) pattern with Python's `re` (bytecode cached, see fastre.py)."""
-    from . import fastre
-
     return fastre.compile(pattern, _FLAGS)
 
 
@@ -99,6 +100,8 @@ def compile_untrusted(pattern: str):  # type: ignore[no-untyped-def]  # re2 ship
 
 def check_compiles(pattern: str, trusted: bool) -> None:
     """Raise PatternError with a readable reason when `pattern` does not compile."""
+    import re
+
     try:
         re.compile(pattern, _FLAGS)
     except re.error as exc:

@@ -14,7 +14,6 @@ one marshal file instead of parsing TOML.
 from __future__ import annotations
 
 import os
-import re
 import sys
 
 from . import cache
@@ -31,7 +30,7 @@ if TYPE_CHECKING:
 ENGINE_VERSION = 4
 VOCABULARY_FILE = "vocabulary.toml"
 TIDY_FILE = "tidy.toml"
-_ID = re.compile(r"^[a-z][a-z0-9_]*(?:\.[a-z0-9_]+)+$")
+_ID = r"[a-z][a-z0-9_]*(?:\.[a-z0-9_]+)+"
 # Which rule decides a finding's category: public call-outs (5) over strong debt or
 # guilt (4) over the thing asked for (3) over a vague "return the favour" (2) over
 # the favour done (1) over generic asks such as "your turn" (0).
@@ -141,6 +140,8 @@ def _merge_vocabulary(
         raise PhrasebookError(
             path, f"unknown table(s) {', '.join(sorted(unknown))}; expected [vocabulary] and [document]"
         )
+    import re
+
     for name, value in dict(data.get("vocabulary", {})).items():  # type: ignore[call-overload]
         if not re.fullmatch(r"[a-z_][a-z0-9_]*", name) or not isinstance(value, str):
             raise PhrasebookError(path, f"vocabulary entry '{name}' must be a lower-case name with a string pattern")
@@ -213,8 +214,10 @@ def _choice(
 def compile_entry(
     path: str, n: int, entry: dict[str, object], vocabulary: dict[str, str], trusted: bool
 ) -> dict[str, object]:
+    import re
+
     rid = entry.get("id")
-    if not isinstance(rid, str) or not _ID.match(rid):
+    if not isinstance(rid, str) or not re.fullmatch(_ID, rid):
         raise PhrasebookError(path, f"entry {n}: 'id' must be a dotted lower-case id such as follow_back.explicit")
     unknown = set(entry) - set(_REQUIRED) - set(_OPTIONAL)
     if unknown:

@@ -153,6 +153,8 @@ class Ruleset:
         severity: Mapping[str, str] | None = None,
     ) -> Ruleset:
         select, ignore = list(select), list(ignore)
+        if not (select or ignore or severity):
+            return self
         chosen = []
         for rule in self.rules:
             if select and not any(matches_selector(rule, s) for s in select):
@@ -191,7 +193,7 @@ class Ruleset:
         return out
 
     def regions(
-        self, scan: str, lowered: str, bounds: list[tuple[int, int]], force_split: bool = False
+        self, scan: str, bounds: list[tuple[int, int]], force_split: bool = False
     ) -> list[tuple[int, int, list[tuple[Rule, int]]]]:
         """(start, end, candidate patterns) per region of the text.
 
@@ -201,7 +203,7 @@ class Ruleset:
         again for their positions. Paragraphs too long for the set's automaton fall
         back to the trigger literals."""
         if not force_split and (len(scan) <= LARGE_TEXT or len(bounds) <= 1):
-            return [(0, len(scan), self.candidates(lowered))]
+            return [(0, len(scan), self.candidates(scan.lower()))]
         matcher = self._set_matcher()
         out = []
         for start, end in bounds:
@@ -209,7 +211,7 @@ class Ruleset:
                 found = matcher.Match(scan[start:end])
                 pairs = [self._patterns[i] for i in found] if found else []
             else:
-                pairs = self.candidates(lowered[start:end])
+                pairs = self.candidates(scan[start:end].lower())
             if pairs:
                 out.append((start, end, pairs))
         return out

@@ -1,6 +1,6 @@
 """Speed figures for the command line, measured side by side in one run.
 
-    python benchmarks/bench_cli.py [--runs N] [--quick]
+    python benchmarks/bench_cli.py [--runs N] [--quick] [--startup-only]
 
 Prints medians (and min/max) and ratios against the bare interpreter's start-up
 (`python -c pass`) measured in the same run, interleaved with the polite runs so
@@ -49,6 +49,10 @@ def startup(runs: int) -> None:
     print(f"\n== cold start (new process each time), {runs} interleaved runs each")
     cache = tempfile.mkdtemp(prefix="polite-bench-cache-")
     env = {**os.environ, "POLITE_CACHE_DIR": cache, "POLITE_USER_CONFIG": os.path.join(cache, "none.toml")}
+    if env.pop("PYTHONDONTWRITEBYTECODE", None):
+        # Without .pyc files every run compiles polite's modules from source, which no
+        # installed copy does (pip writes them); the warm-up runs below write them.
+        print("  (PYTHONDONTWRITEBYTECODE is set here; unset for these runs so that .pyc files exist)")
     for args, text in ONE_LINERS.values():  # fill the caches once, as any second run would
         timed([POLITE, *args], text.encode(), env)
     samples: dict[str, list[float]] = {"python -c pass": []} | {name: [] for name in ONE_LINERS}
@@ -118,12 +122,15 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=30, help="runs per start-up measurement (default 30)")
     parser.add_argument("--quick", action="store_true", help="fewer runs and only the mixed text")
+    parser.add_argument("--startup-only", action="store_true", help="only the cold-start figures")
     args = parser.parse_args()
     if not POLITE:
         print("polite is not installed in this environment", file=sys.stderr)
         return 2
     print(f"polite: {POLITE}\npython: {PYTHON} {sys.version.split()[0]}, {os.cpu_count()} cpus")
     startup(10 if args.quick else args.runs)
+    if args.startup_only:
+        return 0
     throughput(args.quick)
     hostile_pattern()
     return 0

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 
 import pytest
 
-from assistant.detect import analyse, detect
+from assistant.detect import _paragraphs_that_matter, analyse, detect
 from assistant.document import Document
 
 from .conftest import CORPUS, DATA, load_jsonl
@@ -189,3 +190,13 @@ def test_detection_quality_on_labelled_sets(ruleset, path) -> None:  # type: ign
     assert m["precision"] >= 0.97 and m["recall"] >= 0.97, m
     assert m["false_alarm_rate"] <= 0.03 and m["span_recall"] >= 0.95, m
     assert m["category_accuracy"] >= 0.90, m
+
+
+def test_one_paragraph_matters_exactly_when_it_holds_a_demand_or_an_ask_and_a_premise() -> None:
+    """analyse_by_paragraph decides a lone paragraph without _paragraphs_that_matter;
+    this is the rule it relies on."""
+    kinds = ("demand", "ask", "premise", "tail")
+    for size in range(len(kinds) + 1):
+        for held in itertools.combinations(kinds, size):
+            expected = {7} if "demand" in held or {"ask", "premise"} <= set(held) else set()
+            assert _paragraphs_that_matter({7: set(held)}, 2) == expected, held

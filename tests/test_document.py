@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import random
+import re
+
 import pytest
 
-from assistant.document import BODY, GREETING, MASK, SIGNATURE, SIGNOFF, Document
+from assistant import document
+from assistant.document import BODY, GREETING, MASK, SIGNATURE, SIGNOFF, Document, _blocks, _lines
 
 
 def parts(doc: Document) -> list[tuple[str, str]]:
@@ -128,3 +132,103 @@ def test_ignore_marker_lines(ruleset) -> None:  # type: ignore[no-untyped-def]
 def test_empty_text(ruleset) -> None:  # type: ignore[no-untyped-def]
     doc = Document("", ruleset.structure)
     assert doc.sentences == [] and doc.position(0) == (1, 1)
+
+
+# ------------------------------------------------- paragraph walk, line by line
+def reference_blocks(scan: str) -> list[tuple[list[tuple[int, int]], int]]:
+    """Paragraphs as (lines, section), found by visiting every line: the plain
+    statement of what document._blocks finds from the paragraph-ending lines alone."""
+    separator = re.compile(r"^[ \t]*(?:-{3,}|\*{3,}|_{3,}|={3,}|#{1,6}[ \t].*)[ \t]*$")
+    blocks: list[tuple[list[tuple[int, int]], int]] = []
+    section = blank_run = 0
+    current: list[tuple[int, int]] = []
+    start = 0
+    for line in scan.split("\n"):
+        line_start, start = start, start + len(line) + 1
+        if not line.strip() or (line.lstrip()[:1] == MASK and not line.strip(MASK + " \t\r")):
+            if current:
+                blocks.append((current, section))
+                current = []
+            if not line.strip():
+                blank_run += 1
+                section += blank_run == 2
+            continue
+        if separator.match(line):
+            if current:
+                blocks.append((current, section))
+                current = []
+            section += 1
+            blank_run = 0
+            continue
+        blank_run = 0
+        current.append((line_start, line_start + len(line)))
+    if current:
+        blocks.append((current, section))
+    return blocks
+
+
+LINE_KINDS = [
+    "Thanks for the intro.",
+    "  indented text",
+    "",
+    "   ",
+    "\t",
+    "\r",
+    "\u00a0",
+    "\u2028 ",
+    f"{MASK * 5}",
+    f"  {MASK * 3} \t",
+    f"{MASK}x",
+    f"\u00a0{MASK}",
+    "---",
+    "  ***  ",
+    "___",
+    "===",
+    "--",
+    "- - -",
+    "---\r",
+    "# Heading",
+    "###### Six",
+    "####### Seven",
+    "#hashtag",
+    "-----text",
+]
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_paragraphs_match_a_line_by_line_walk(seed: int) -> None:
+    rnd = random.Random(seed)
+    scan = "\n".join(rnd.choice(LINE_KINDS) for _ in range(rnd.randint(0, 40)))
+    expected = [(lines[0][0], lines[-1][1], section) for lines, section in reference_blocks(scan)]
+    assert _blocks(scan) == expected
+    assert [_lines(scan, s, e) for s, e, _section in _blocks(scan)] == [lines for lines, _s in reference_blocks(scan)]
+
+
+@pytest.mark.parametrize("text", ["", "\n", "a", "a\n", "\n\na\n\n", "---\na\n# T\nb", "a\n\n\nb"])
+def test_paragraphs_at_the_edges(text: str) -> None:
+    expected = [(lines[0][0], lines[-1][1], section) for lines, section in reference_blocks(text)]
+    assert _blocks(text) == expected
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_ascii_sentence_ends_are_the_full_patterns_ends(seed: int, ruleset, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """_cuts scans ASCII text with a punctuation-only pattern; it must cut where the
+    full pattern (with its emoji alternatives) cuts."""
+    rnd = random.Random(seed)
+    pieces = ["Dr. Rao said so.", "e.g. this", "Wait...", "Really?!", "'Quoted.'", "(Aside.)", "ok", "A.B.", "x.\ty"]
+    text = " ".join(rnd.choice(pieces) for _ in range(30))
+    assert text.isascii()
+    full = [m.span() for m in document._BOUNDARY.finditer(text)]
+    fast = [m.span() for m in document._PUNCT_BOUNDARY.finditer(text)]
+    assert fast == full
+    cuts = document._cuts(text, ruleset.structure)
+    monkeypatch.setattr(document, "_PUNCT_BOUNDARY", document._BOUNDARY)
+    assert document._cuts(text, ruleset.structure) == cuts
+
+
+def test_tail_only_sentences_never_start_with_an_ascii_letter_or_digit() -> None:
+    """Splitting skips the tail test for sentences that start so (see _Splitter.unit)."""
+    for c in map(chr, range(128)):
+        if c.isalnum():
+            assert not document._TAIL_ONLY.match(c) and not document._TAIL_ONLY.match(c + " #tag")
+    assert document._TAIL_ONLY.match("① 🙏") and document._TAIL_ONLY.match("#l4l @me")

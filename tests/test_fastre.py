@@ -26,13 +26,51 @@ def equivalent(a: re.Pattern[str], b: re.Pattern[str]) -> bool:
     return same and all([m.span() for m in a.finditer(s)] == [m.span() for m in b.finditer(s)] for s in SAMPLES)
 
 
+@pytest.fixture
+def fresh_state(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(fastre._State, "codes", None)
+    monkeypatch.setattr(fastre._State, "used", set())
+
+
 @pytest.mark.parametrize(("pattern", "flags"), PATTERNS)
-def test_fresh_and_cached_compiles_equal_re_compile(pattern: str, flags: int) -> None:
+def test_fresh_and_cached_compiles_equal_re_compile(pattern: str, flags: int, fresh_state: None) -> None:
     expected = re.compile(pattern, flags)
     assert equivalent(fastre.compile(pattern, flags), expected)
-    fastre._State.codes = None  # reload from the cache written below
     fastre._save()
+    fastre._State.codes = None  # the next compile reads what _save wrote
+    cached = fastre._load()
+    assert (pattern, int(flags)) in cached
     assert equivalent(fastre.compile(pattern, flags), expected)
+
+
+def test_the_flag_values_are_re_s() -> None:
+    assert fastre.IGNORECASE == re.IGNORECASE and fastre.MULTILINE == re.MULTILINE
+    assert fastre.DOTALL == re.DOTALL and fastre.ASCII == re.ASCII
+
+
+def test_escape_is_re_escape() -> None:
+    every = "".join(chr(i) for i in range(0x250)) + "‘’“”—–…🙂 Dr. St. e.g. (a+)+$ [x]{2} a|b ^~&#"
+    assert fastre.escape(every) == re.escape(every)
+    for word in ("Mr", "Mrs.", "a-b", "c++", "50%", "#hashtag", "tab\there"):
+        assert re.fullmatch(fastre.escape(word), word)
+
+
+def test_the_store_keeps_this_runs_patterns_and_drops_the_oldest(
+    fresh_state: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(fastre, "MAX_PATTERNS", 5)
+    for i in range(8):  # an earlier run's patterns, oldest first
+        fastre.compile(f"old{i}")
+    fastre._save()
+    fastre._State.codes, fastre._State.used = None, set()
+    fastre.compile("old0")  # used again in this run
+    fastre.compile("new")
+    fastre._save()
+    fastre._State.codes = None
+    kept = [p for p, _flags in fastre._load()]
+    assert len(kept) == 5
+    assert {"old0", "new"} <= set(kept)
+    assert {"old5", "old6", "old7"} <= set(kept)  # the newest of the others
 
 
 def test_every_shipped_pattern_round_trips_through_the_cache(tmp_path: Path) -> None:

@@ -115,7 +115,7 @@ class _Piece:
 def _candidates(doc: Document, ruleset: Ruleset, start: int, end: int) -> list[Rule]:
     """The rules with a pattern that matches in a paragraph, as `analyse_by_paragraph`
     finds them (or more, where it falls back to trigger words)."""
-    regions = ruleset.regions(doc.scan, doc.lowered, [(start, end)], force_split=True)
+    regions = ruleset.regions(doc.scan, [(start, end)], force_split=True)
     return [rule for _start, _end, pairs in regions for rule, _i in pairs]
 
 
