@@ -133,7 +133,7 @@ def check(
     paths = list(paths) or [STDIN]
     if paths.count(STDIN) > 1:
         raise UsageError("'-' (standard input) can only be given once")
-    results: list[dict[str, object]] = []
+    results: list[tuple[str, Finding]] = []
     errors: list[str] = []
     total = 0
     out = sys.stdout
@@ -148,7 +148,7 @@ def check(
             continue
         total += len(findings)
         if fmt == "json":
-            results.extend(f.to_dict(shown) for f in findings)
+            results.extend((shown, f) for f in findings)
         else:
             for finding in findings:
                 out.write("\n".join(render.finding_lines(shown, finding)) + "\n")
@@ -156,9 +156,9 @@ def check(
     if fmt == "json":
         by_category: dict[str, int] = {}
         by_severity: dict[str, int] = {}
-        for item in results:
-            by_category[str(item["category"])] = by_category.get(str(item["category"]), 0) + 1
-            by_severity[str(item["severity"])] = by_severity.get(str(item["severity"]), 0) + 1
+        for _shown, finding in results:
+            by_category[finding.category] = by_category.get(finding.category, 0) + 1
+            by_severity[finding.severity] = by_severity.get(finding.severity, 0) + 1
         summary = {
             "files": read,
             "findings": total,
@@ -166,7 +166,7 @@ def check(
             "by_severity": by_severity,
             "errors": errors,
         }
-        out.write(render.to_json({"findings": results, "summary": summary}, large=len(results) > 500) + "\n")
+        render.write_report(out, (f.to_dict(shown) for shown, f in results), len(results), summary)
     elif total or (not errors and sys.stderr.isatty()):
         print(render.check_summary(total, read, len(errors)), file=sys.stderr)
     if errors:

@@ -4,8 +4,14 @@ from __future__ import annotations
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from typing import TextIO
+
     from .detect import Finding
     from .rules import Rule
+
+
+_LARGE_REPORT = 500  # findings; larger JSON reports are compact (see write_report)
 
 
 def finding_lines(path: str, finding: Finding) -> list[str]:
@@ -25,12 +31,30 @@ def check_summary(findings: int, files: int, errors: int) -> str:
     return text + "."
 
 
-def to_json(value: object, large: bool = False) -> str:
-    """Indented JSON; for large outputs the compact form, which the C encoder writes
-    several times faster (indentation makes Python's json fall back to pure Python)."""
+def to_json(value: object) -> str:
+    """Indented JSON (large check reports are compact, see write_report: indentation
+    makes Python's json fall back from its C encoder to pure Python)."""
     import json
 
-    return json.dumps(value, ensure_ascii=False, indent=None if large else 2)
+    return json.dumps(value, ensure_ascii=False, indent=2)
+
+
+def write_report(out: TextIO, findings: Iterator[dict[str, object]], count: int, summary: dict[str, object]) -> None:
+    """`{"findings": [...], "summary": {...}}`: indented up to 500 findings; beyond,
+    compact and written a thousand findings at a time, so that a report of any size
+    never exists as one string (the bytes are those of to_json(..., large=True))."""
+    if count <= _LARGE_REPORT:
+        out.write(to_json({"findings": list(findings), "summary": summary}) + "\n")
+        return
+    import json
+    from itertools import islice
+
+    out.write('{"findings": [')
+    separator = ""
+    while batch := list(islice(findings, 1000)):
+        out.write(separator + json.dumps(batch, ensure_ascii=False)[1:-1])
+        separator = ", "
+    out.write('], "summary": ' + json.dumps(summary, ensure_ascii=False) + "}\n")
 
 
 def explain_rule(rule: Rule) -> str:

@@ -361,3 +361,21 @@ def test_permission_denied_message_in_process(monkeypatch: pytest.MonkeyPatch, t
     monkeypatch.setattr(builtins, "open", deny)
     with pytest.raises(InputError, match="permission denied"):
         read_source(str(tmp_path / "locked.txt"))
+
+
+@pytest.mark.parametrize("count", [0, 1, 500, 501, 1000, 1001, 2500])
+def test_json_reports_of_any_size_are_one_valid_document(count: int) -> None:
+    import io
+
+    from assistant.render import write_report
+
+    findings = [{"path": "a.txt", "line": i, "message": "naïve 🙏 \"quoted\""} for i in range(count)]
+    summary = {"files": 1, "findings": count}
+    out = io.StringIO()
+    write_report(out, iter(findings), count, summary)
+    assert json.loads(out.getvalue()) == {"findings": findings, "summary": summary}
+    whole = {"findings": findings, "summary": summary}
+    if count <= 500:  # indented for people
+        assert out.getvalue() == json.dumps(whole, ensure_ascii=False, indent=2) + "\n"
+    else:  # compact, written in batches, the same bytes as in one go
+        assert out.getvalue() == json.dumps(whole, ensure_ascii=False) + "\n"
