@@ -34,7 +34,7 @@ _IGNORE_MARKER = fastre.compile(r"polite:[ \t]*ignore\b[^\n]*$", _M)
 # A run of lines that end paragraphs, each with the newline before it: blank,
 # wholly masked (quoted or code), or a separator (---, ***, ___, ===, a Markdown
 # heading). It starts with a newline, so a search skips quickly from line to line.
-_SEPARATOR = r"[ \t]*(?:-{3,}|\*{3,}|_{3,}|={3,}|#{1,6}[ \t][^\n]*)[ \t]*"
+_SEPARATOR = r"[ \t]*(?:-{3,}|\*{3,}|_{3,}|={3,}|#{1,6}[ \t][^\n]*)[ \t\r]*"  # \r: CRLF text
 _BREAK_LINE = rf"\n(?:[^\S\n]*|[ \t\r]*\x00[\x00 \t\r]*|{_SEPARATOR})(?=\n|\Z)"
 _BREAK_RUN = fastre.compile(f"{_BREAK_LINE}(?:{_BREAK_LINE})*")  # not (?:...)+, which scans slowly
 _SEPARATOR_LINE = fastre.compile(_SEPARATOR)

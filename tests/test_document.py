@@ -138,7 +138,7 @@ def test_empty_text(ruleset) -> None:  # type: ignore[no-untyped-def]
 def reference_blocks(scan: str) -> list[tuple[list[tuple[int, int]], int]]:
     """Paragraphs as (lines, section), found by visiting every line: the plain
     statement of what document._blocks finds from the paragraph-ending lines alone."""
-    separator = re.compile(r"^[ \t]*(?:-{3,}|\*{3,}|_{3,}|={3,}|#{1,6}[ \t].*)[ \t]*$")
+    separator = re.compile(r"^[ \t]*(?:-{3,}|\*{3,}|_{3,}|={3,}|#{1,6}[ \t].*)[ \t\r]*$")
     blocks: list[tuple[list[tuple[int, int]], int]] = []
     section = blank_run = 0
     current: list[tuple[int, int]] = []
@@ -232,3 +232,15 @@ def test_tail_only_sentences_never_start_with_an_ascii_letter_or_digit() -> None
         if c.isalnum():
             assert not document._TAIL_ONLY.match(c) and not document._TAIL_ONLY.match(c + " #tag")
     assert document._TAIL_ONLY.match("① 🙏") and document._TAIL_ONLY.match("#l4l @me")
+
+
+def test_crlf_text_has_the_paragraphs_and_sections_of_lf_text(ruleset) -> None:  # type: ignore[no-untyped-def]
+    lf = "Hi Sam,\nGreat post.\n\n---\n\nI followed you, follow me back.\n# Next\nThanks,\nRia\n"
+    crlf = lf.replace("\n", "\r\n")
+
+    def shape(text: str) -> list[tuple[str, int, int, str]]:
+        doc = Document(text, ruleset.structure)
+        return [(s.kind, s.block, s.section, text[s.start : s.end].strip()) for s in doc.sentences]
+
+    assert shape(crlf) == shape(lf)
+    assert [section for _k, _b, section, _t in shape(lf)] == [0, 0, 1, 2, 2]
