@@ -369,7 +369,7 @@ def test_json_reports_of_any_size_are_one_valid_document(count: int) -> None:
 
     from assistant.render import write_report
 
-    findings = [{"path": "a.txt", "line": i, "message": "naïve 🙏 \"quoted\""} for i in range(count)]
+    findings = [{"path": "a.txt", "line": i, "message": 'naïve 🙏 "quoted"'} for i in range(count)]
     summary = {"files": 1, "findings": count}
     out = io.StringIO()
     write_report(out, iter(findings), count, summary)
