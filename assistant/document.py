@@ -22,7 +22,11 @@ _I, _M = fastre.IGNORECASE, fastre.MULTILINE
 
 BODY, GREETING, SIGNOFF, SIGNATURE = "body", "greeting", "signoff", "signature"
 
-_URL = fastre.compile(r"(?:https?://|www\.)[^\s<>\"'“”‘’]+")
+# Links with a scheme or www.; a sentence's closing punctuation after one is not part of it.
+_URL = fastre.compile(r"(?:https?://|www\.)[^\s<>\"'“”‘’]*[^\s<>\"'“”‘’.,;:!?)\]]")
+# A bare link is a domain, then a path (github.com/me/tool): see _bare_links.
+_DOMAIN = fastre.compile(r"[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+_PATH = fastre.compile(r"/(?:[^\s<>\"'“”‘’]*[^\s<>\"'“”‘’.,;:!?)\]])?")
 _EMAIL_DOMAIN = fastre.compile(r"@[\w-]+\.[\w.-]*\w")  # the local part is found by walking back from "@"
 _FENCE = fastre.compile(r"^[ \t]*(```|~~~)")
 _QUOTE_LINE = fastre.compile(r"^[ \t]*>")
@@ -208,6 +212,8 @@ def _mask(text: str, line_starts: Sequence[int]) -> str:
     for pattern, anchors in _MASKED_SPANS:
         if any(a in text for a in anchors):  # a scan of a long text costs far more than `in`
             spans.extend(m.span() for m in pattern.finditer(text))
+    if "/" in text:
+        spans.extend(_bare_links(text))
     if "@" in text:
         for m in _EMAIL_DOMAIN.finditer(text):
             start = m.start()
@@ -229,6 +235,23 @@ def _mask(text: str, line_starts: Sequence[int]) -> str:
         cursor = end
     pieces.append(text[cursor:])
     return "".join(pieces)
+
+
+def _bare_links(text: str) -> list[tuple[int, int]]:
+    """Links without a scheme. Found from each "/" (rare in prose) rather than by a
+    pattern, which would have to be tried at every word of a long text."""
+    spans = []
+    slash = text.find("/")
+    while slash >= 0:
+        start = slash
+        while start > 0 and text[start - 1].isascii() and (text[start - 1].isalnum() or text[start - 1] in ".-"):
+            start -= 1
+        end = slash + 1
+        if start < slash and _DOMAIN.fullmatch(text, start, slash):
+            end = _PATH.match(text, slash).end()  # type: ignore[union-attr]  # "/" always matches
+            spans.append((start, end))
+        slash = text.find("/", end)
+    return spans
 
 
 # ------------------------------------------------------------------ segmenting

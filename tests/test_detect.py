@@ -10,7 +10,7 @@ import pytest
 from assistant.detect import _paragraphs_that_matter, analyse, detect
 from assistant.document import Document
 
-from .conftest import CORPUS, DATA, load_jsonl
+from .conftest import CORPUS, DATA, LABELLED_SETS, load_jsonl
 
 
 def findings(ruleset, text: str):  # type: ignore[no-untyped-def]
@@ -130,7 +130,7 @@ def test_findings_carry_positions_and_a_fix(ruleset) -> None:  # type: ignore[no
 def long_text(seed: int, separated: bool) -> str:
     rnd = random.Random(seed)
     # Our own labelled sets ship with the repository; the shared corpus may not be beside it.
-    sets = [DATA / "heldout_drafts.jsonl", DATA / "set_c_drafts.jsonl"]
+    sets = [DATA / f"{name}_drafts.jsonl" for name in LABELLED_SETS]
     drafts = [str(d["text"]) for path in sets for d in load_jsonl(path)]
     prose = "We met the Lisbon team on Tuesday. The budget review is on Friday. I'll follow up after lunch."
     parts = [rnd.choice(drafts) if rnd.random() < 0.3 else prose for _ in range(400)]
@@ -179,8 +179,8 @@ def metrics(ruleset, items: list[dict[str, object]]) -> dict[str, float]:  # typ
 
 @pytest.mark.parametrize(
     "path",
-    [CORPUS / "drafts.jsonl", DATA / "heldout_drafts.jsonl", DATA / "set_c_drafts.jsonl"],
-    ids=["dev", "heldout", "set_c"],
+    [CORPUS / "drafts.jsonl", *(DATA / f"{name}_drafts.jsonl" for name in LABELLED_SETS)],
+    ids=["dev", *LABELLED_SETS],
 )
 def test_detection_quality_on_labelled_sets(ruleset, path) -> None:  # type: ignore[no-untyped-def]
     """The bars of issue 2, on the development corpus and on our own labelled sets."""

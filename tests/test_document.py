@@ -82,6 +82,8 @@ def test_hard_wrapped_lines_are_one_sentence(ruleset) -> None:  # type: ignore[n
         "“follow me back”",
         "'like for like'",
         "https://example.com/follow-me-back",
+        "github.com/follow-me/back-please",
+        "shop.example.co.uk/like4like",
         "someone@example.com",
     ],
 )
@@ -92,6 +94,18 @@ def test_quotes_links_and_addresses_are_masked_with_offsets_kept(ruleset, protec
     assert len(doc.scan) == len(text)
     assert set(doc.scan[start : start + len(protected)]) == {MASK}
     assert doc.scan[:start] == text[:start]
+
+
+@pytest.mark.parametrize("text", ["and/or", "24/7 support", "w/ friends", "3/4 of them", "e.g./i.e.", "Q3/Q4 plans"])
+def test_slashes_that_are_not_links_stay_readable(ruleset, text: str) -> None:  # type: ignore[no-untyped-def]
+    assert Document(text, ruleset.structure).scan == text
+
+
+def test_a_full_stop_after_a_link_still_ends_the_sentence(ruleset) -> None:  # type: ignore[no-untyped-def]
+    for link in ("https://example.com/deck", "example.com/deck"):
+        text = f"The deck is at {link}. I followed you, follow me back."
+        sentences = [text[s.start : s.end] for s in Document(text, ruleset.structure).sentences]
+        assert sentences == [f"The deck is at {link}.", "I followed you, follow me back."]
 
 
 def test_apostrophes_are_not_quotes(ruleset) -> None:  # type: ignore[no-untyped-def]

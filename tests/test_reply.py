@@ -14,6 +14,8 @@ from assistant.reply import GENUINE, INTENTS, TONES, classify, write
 from assistant.rules import CATEGORIES
 from assistant.templating import Templates
 
+from .conftest import CORPUS, DATA, LABELLED_SETS, load_jsonl
+
 CASES = Path(__file__).resolve().parent / "cases" / "replies"
 REPLY_CASES = sorted(p for p in CASES.iterdir() if p.is_dir())
 
@@ -152,6 +154,18 @@ def test_classification(ruleset, kind: str, text: str) -> None:  # type: ignore[
     detected, findings, _doc = classify(text, ruleset)
     assert detected == kind
     assert bool(findings) == (kind != GENUINE)
+
+
+@pytest.mark.parametrize("name", ["dev", *LABELLED_SETS])
+def test_kind_accuracy_on_labelled_requests(ruleset, name: str) -> None:  # type: ignore[no-untyped-def]
+    path = CORPUS / "requests.jsonl" if name == "dev" else DATA / f"{name}_requests.jsonl"
+    if not path.exists():
+        pytest.skip(f"{path} is not available in this checkout")
+    rows = load_jsonl(path)
+    wrong = [(row["id"], row["kind"], classify(str(row["text"]), ruleset)[0]) for row in rows]
+    wrong = [w for w in wrong if w[1] != w[2]]
+    assert 1 - len(wrong) / len(rows) >= 0.95, wrong
+    assert not [w for w in wrong if GENUINE in w[1:]], wrong  # never decline a genuine message, never miss a demand
 
 
 @pytest.mark.parametrize(("kind", "text"), sorted(MISSED.items()))
