@@ -445,7 +445,8 @@ def apply_inside(
     taken_until = -1
     for match in sorted(matches, key=lambda m: (m.start, m.end)):
         reason = _why_not_applied(match, regions)
-        if reason is None and match.start < taken_until:
+        # An insertion right where the previous fix ended would make the two ambiguous.
+        if reason is None and (match.start < taken_until or match.start == match.end == taken_until):
             reason = "overlaps another applied fix"
         if reason is None:
             chosen.append((match, match.replacements[0]))

@@ -691,3 +691,13 @@ def test_cli_stats_on_an_empty_draft(tmp_path: Path, cache_dir: Path) -> None:
     run = polite(["--stats"], tmp_path, cache_dir, text="")
     assert run.returncode == 0 and run.stdout == ""
     assert "readability unavailable" in run.stderr
+
+
+def test_an_insertion_where_the_previous_fix_ended_is_reported_not_applied() -> None:
+    def match(start: int, end: int, replacement: str) -> quality.Match:
+        return quality.Match(
+            start, end, rule="R", category="GRAMMAR", issue_type="grammar", message="m", replacements=[replacement]
+        )
+
+    final, applied, reported = quality.apply_inside("ab", [match(0, 1, ""), match(1, 1, "x")], [(0, 2)])
+    assert (final, len(applied), [r["reason"] for r in reported]) == ("b", 1, ["overlaps another applied fix"])
