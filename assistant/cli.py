@@ -77,6 +77,18 @@ for _spec in COMMANDS.values():
     polite.add_command(_build(_spec, getattr(commands, _spec.name)))
 
 
+# The options the management commands share.
+def _config_options(f: Callable[..., None]) -> Callable[..., None]:
+    f = click.option("--isolated", is_flag=True, help="Ignore all config files.")(f)
+    return click.option("--config", metavar="FILE", help="Use this config file.")(f)
+
+
+def _format_option(f: Callable[..., None]) -> Callable[..., None]:
+    return click.option(
+        "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Output format."
+    )(f)
+
+
 # ------------------------------------------------------------------ phrasebook
 @polite.group()
 def phrasebook() -> None:
@@ -84,11 +96,8 @@ def phrasebook() -> None:
 
 
 @phrasebook.command("list")
-@click.option("--config", metavar="FILE", help="Use this config file.")
-@click.option("--isolated", is_flag=True, help="Ignore all config files.")
-@click.option(
-    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Output format."
-)
+@_config_options
+@_format_option
 def phrasebook_list(config: str | None, isolated: bool, fmt: str) -> None:
     """List every rule: id, category, kind, severity and what it finds."""
     from .manage import list_rules
@@ -98,8 +107,7 @@ def phrasebook_list(config: str | None, isolated: bool, fmt: str) -> None:
 
 @phrasebook.command("show")
 @click.argument("rule")
-@click.option("--config", metavar="FILE", help="Use this config file.")
-@click.option("--isolated", is_flag=True, help="Ignore all config files.")
+@_config_options
 def phrasebook_show(rule: str, config: str | None, isolated: bool) -> None:
     """Explain RULE: what it finds, why it matters, its examples (same as check --explain)."""
     _exit(commands.run(lambda: commands.explain_rule(commands.Session(config, isolated), rule)))
@@ -134,11 +142,8 @@ def templates() -> None:
 
 
 @templates.command("list")
-@click.option("--config", metavar="FILE", help="Use this config file.")
-@click.option("--isolated", is_flag=True, help="Ignore all config files.")
-@click.option(
-    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Output format."
-)
+@_config_options
+@_format_option
 def templates_list(config: str | None, isolated: bool, fmt: str) -> None:
     """List templates with their variables and tones (user folders first)."""
     from .manage import list_templates
@@ -148,8 +153,7 @@ def templates_list(config: str | None, isolated: bool, fmt: str) -> None:
 
 @templates.command("show")
 @click.argument("name")
-@click.option("--config", metavar="FILE", help="Use this config file.")
-@click.option("--isolated", is_flag=True, help="Ignore all config files.")
+@_config_options
 def templates_show(name: str, config: str | None, isolated: bool) -> None:
     """Print the template NAME (e.g. reply/follow_back) and where it comes from."""
     from .manage import show_template

@@ -22,6 +22,20 @@ DATA = Path(__file__).resolve().parent / "data"
 LABELLED_SETS = ("heldout", "set_b", "set_c", "set_d", "set_e", "set_f", "set_g", "set_h", "set_k", "set_m", "set_n")
 
 
+# A small user rule, for tests of user phrasebooks.
+TEAM_TAG_RULE = """
+[[rule]]
+id = "follow_back.team_tag"
+category = "follow_back"
+patterns = ['#teamfollowme']
+message = "Uses a follow-trade hashtag."
+why = "It trades follows."
+alternatives = ["Share something useful instead."]
+match = ["#teamfollowme 🙌"]
+no_match = ["Team meeting at 3."]
+"""
+
+
 def polite_executable() -> list[str]:
     """The `polite` of the environment under test (next to this Python), else `python -m assistant`."""
     candidate = Path(sys.executable).with_name("polite")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import polite_executable
+from .conftest import TEAM_TAG_RULE, polite_executable
 
 DEMAND = "Hi Dana,\nI endorsed you, now go endorse me back.\nThanks,\nSam\n"
 CLEAN = "Thanks for the follow-back! Loved your thread on glazes.\n"
@@ -217,19 +217,7 @@ def test_extra_phrasebook_folder_from_config(polite, tmp_path: Path) -> None:  #
     write(
         tmp_path / "books",
         "team.toml",
-        textwrap.dedent(
-            """
-            [[rule]]
-            id = "follow_back.team_tag"
-            category = "follow_back"
-            patterns = ['#teamfollowme']
-            message = "Uses a follow-trade hashtag."
-            why = "It trades follows."
-            alternatives = ["Share something useful instead."]
-            match = ["#teamfollowme 🙌"]
-            no_match = ["Team meeting at 3."]
-            """
-        ),
+        TEAM_TAG_RULE,
     )
     write(tmp_path, "polite.toml", 'phrasebooks = ["books"]\n')
     run = polite("check", "--format", "json", str(write(tmp_path, "d.txt", "Loved it #teamfollowme\n")))

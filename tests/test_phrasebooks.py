@@ -14,6 +14,8 @@ from assistant.examples import rule_matches
 from assistant.phrasebook import PhrasebookError, compile_sources, load_from, shipped_dir
 from assistant.rules import CATEGORIES
 
+from .conftest import TEAM_TAG_RULE
+
 SHIPPED = load_from(())
 EXAMPLES = [
     pytest.param(rule.id, text, expected, id=f"{rule.id}:{'match' if expected else 'no_match'}:{n}")
@@ -80,17 +82,7 @@ def write_book(folder: Path, body: str, name: str = "mine.toml") -> Path:
     return path
 
 
-GOOD_ENTRY = """
-[[rule]]
-id = "follow_back.team_tag"
-category = "follow_back"
-patterns = ['#teamfollowme']
-message = "Uses a follow-trade hashtag."
-why = "It trades follows."
-alternatives = ["Share something useful instead."]
-match = ["#teamfollowme 🙌"]
-no_match = ["Team meeting at 3."]
-"""
+GOOD_ENTRY = TEAM_TAG_RULE
 
 
 def compile_user(folder: Path):  # type: ignore[no-untyped-def]
