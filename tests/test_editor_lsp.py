@@ -63,7 +63,8 @@ vim.cmd('qa!')
 def run_neovim(folder: Path, apply: bool) -> list[dict[str, object]]:
     assert NVIM is not None
     script = folder / "client.lua"
-    script.write_text(CLIENT.replace("{cmd}", json.dumps([*polite_executable(), "lsp"])).replace("{apply}", "yes" if apply else "no"))
+    command = json.dumps([*polite_executable(), "lsp"])
+    script.write_text(CLIENT.replace("{cmd}", command).replace("{apply}", "yes" if apply else "no"))
     run = subprocess.run(
         [NVIM, "--headless", "--clean", "-n", "-u", "NONE", "-c", f"luafile {script}", "draft.txt"],
         cwd=folder,
