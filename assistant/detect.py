@@ -386,7 +386,12 @@ def detect(
         for i in group:
             for h in by_sentence[i]:
                 seen[id(h)] = h
-        group_hits.append(sorted(seen.values(), key=_category_strength))
+        # Between two readings of the same words ("return the stars": likes or a
+        # review?), the one whose favour the message names wins.
+        backed = {h.rule.category for h in seen.values() if h.rule.kind == "premise"}
+        group_hits.append(
+            sorted(seen.values(), key=lambda h: (*_category_strength(h)[:3], h.rule.category not in backed, h.start))
+        )
 
     findings = []
     for n, (group, ghits) in enumerate(zip(groups, group_hits, strict=True)):
