@@ -89,7 +89,8 @@ class Structure:
         self.greeting_sentence = fastre.compile(
             rf"^(?:{greeting})\b(?:[ \t]+[\w'’-]+){{0,3}}[ \t]*[.!?,]*(?:[ \t]*{_EMOJI_RUN})?$", _I
         )
-        self.greeting_inline = fastre.compile(rf"^(?:{greeting})\b[^\n,.!?—–:]{{0,40}}?(?:,|[ \t]+[—–-])[ \t]*", _I)
+        inline_char = rf"(?:\b(?:{titles})\.|[^\n,.!?—–:])" if titles else r"[^\n,.!?—–:]"
+        self.greeting_inline = fastre.compile(rf"^(?:{greeting})\b{inline_char}{{0,40}}?(?:,|[ \t]+[—–-])[ \t]*", _I)
         self.signoff_line = fastre.compile(rf"^(?:[—–-]+[ \t]*)?(?:{signoff})\b[^\n.?]{{0,30}}[,!.]?[ \t]*$", _I)
         self.abbreviations = frozenset(a.lower().rstrip(".") for a in abbreviations)
         self.window = window
