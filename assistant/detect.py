@@ -389,9 +389,7 @@ def detect(
         # Between two readings of the same words ("return the stars": likes or a
         # review?), the one whose favour the message names wins.
         backed = {h.rule.category for h in seen.values() if h.rule.kind == "premise"}
-        group_hits.append(
-            sorted(seen.values(), key=lambda h: (*_category_strength(h)[:3], h.rule.category not in backed, h.start))
-        )
+        group_hits.append(sorted(seen.values(), key=lambda h: _category_strength(h, backed)))
 
     findings = []
     for n, (group, ghits) in enumerate(zip(groups, group_hits, strict=True)):
@@ -446,10 +444,11 @@ def detect(
     return findings
 
 
-def _category_strength(h: Hit) -> tuple[int, int, int, int]:
+def _category_strength(h: Hit, backed: set[str]) -> tuple[int, int, int, bool, int]:
     """The category comes from the strongest priority (call-out > pressure > thing traded);
-    among equals, the longer (more specific) match."""
-    return (-h.rule.priority, _KIND_RANK[h.rule.kind], h.start - h.end, h.start)
+    among equals, the longer (more specific) match, then one of the `backed` categories
+    (those of the favours the message names)."""
+    return (-h.rule.priority, _KIND_RANK[h.rule.kind], h.start - h.end, h.rule.category not in backed, h.start)
 
 
 def _rule_strength(h: Hit) -> tuple[int, int, int, int]:

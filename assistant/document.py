@@ -83,13 +83,14 @@ class Structure:
         self, greeting: str, signoff: str, abbreviations: Iterable[str], window: int = 4, sender: Iterable[str] = ()
     ) -> None:
         titles = "|".join(fastre.escape(a) for a in abbreviations if "." not in a)
-        name_char = rf"(?:\b(?:{titles})\.|[^\n.!?])" if titles else r"[^\n.!?]"
+        title = rf"\b(?:{titles})\.|" if titles else ""  # "Dr." inside a name does not end it
+        name_char = rf"(?:{title}[^\n.!?])"
         self.greeting_line = fastre.compile(rf"^(?:{greeting})\b{name_char}{{0,40}}[,!:—–-]?[ \t]*$", _I)
         # "Hi.", "Hey there!", "Hello Rafael!": a greeting word and at most three more words.
         self.greeting_sentence = fastre.compile(
             rf"^(?:{greeting})\b(?:[ \t]+[\w'’-]+){{0,3}}[ \t]*[.!?,]*(?:[ \t]*{_EMOJI_RUN})?$", _I
         )
-        inline_char = rf"(?:\b(?:{titles})\.|[^\n,.!?—–:])" if titles else r"[^\n,.!?—–:]"
+        inline_char = rf"(?:{title}[^\n,.!?—–:])"
         self.greeting_inline = fastre.compile(rf"^(?:{greeting})\b{inline_char}{{0,40}}?(?:,|[ \t]+[—–-])[ \t]*", _I)
         self.signoff_line = fastre.compile(rf"^(?:[—–-]+[ \t]*)?(?:{signoff})\b[^\n.?]{{0,30}}[,!.]?[ \t]*$", _I)
         self.abbreviations = frozenset(a.lower().rstrip(".") for a in abbreviations)
