@@ -12,10 +12,11 @@ import sys
 
 from . import config as config_mod
 from .detect import analyse as analyse_text
+from .detect import cyclic_gc_paused
 from .errors import PoliteError
 from .inputs import STDIN, InputError, Source, read_source
 from .phrasebook import load_ruleset
-from .rules import Ruleset, matches_selector
+from .rules import TWO_PROCESS_TEXT, Ruleset, matches_selector
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -107,9 +108,23 @@ def open_draft(
 
 
 def analyse(session: Session, source: Source, display_path: str | None = None) -> tuple[Document, list[Finding]]:
-    config = session.config_for(display_path if display_path not in (None, STDIN) else source.path)
-    ruleset = session.ruleset_for(config)
-    return analyse_text(source.text, ruleset)
+    return analyse_text(source.text, _ruleset(session, source, display_path))
+
+
+def _ruleset(session: Session, source: Source, display_path: str | None) -> Ruleset:
+    return session.ruleset_for(session.config_for(display_path if display_path not in (None, STDIN) else source.path))
+
+
+def findings_of(session: Session, source: Source, display_path: str | None = None) -> list[Finding]:
+    """What `analyse` finds, found by two processes for a long text where that helps."""
+    ruleset = _ruleset(session, source, display_path)
+    if len(source.text) >= TWO_PROCESS_TEXT:
+        from . import parallel
+
+        found = parallel.findings(source.text, ruleset)
+        if found is not None:
+            return found
+    return analyse_text(source.text, ruleset)[1]
 
 
 # ---------------------------------------------------------------------- check
@@ -125,14 +140,21 @@ def check(
     stdin_filename: str | None = None,
     explain: str | None = None,
 ) -> int:
-    from . import render
-
     session = Session(config, isolated, select, ignore)
     if explain is not None:
         return explain_rule(session, explain)
     paths = list(paths) or [STDIN]
     if paths.count(STDIN) > 1:
         raise UsageError("'-' (standard input) can only be given once")
+    with cyclic_gc_paused():  # findings of long texts are many objects, none in a cycle
+        return _check_files(session, paths, fmt, exit_zero, encoding, stdin_filename)
+
+
+def _check_files(
+    session: Session, paths: list[str], fmt: str, exit_zero: bool, encoding: str | None, stdin_filename: str | None
+) -> int:
+    from . import render
+
     results: list[tuple[str, Finding]] = []
     errors: list[str] = []
     total = 0
@@ -141,7 +163,7 @@ def check(
         try:
             source = read_source(path, encoding or None, stdin_filename)
             shown = source.name
-            _doc, findings = analyse(session, source, stdin_filename if path == STDIN else path)
+            findings = findings_of(session, source, stdin_filename if path == STDIN else path)
         except InputError as exc:
             errors.append(str(exc))
             print(f"polite: error: {exc}", file=sys.stderr)

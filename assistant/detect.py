@@ -258,16 +258,24 @@ def analyse(text: str, ruleset: Ruleset) -> tuple[Document, list[Finding]]:
     if len(text) <= LARGE_TEXT:
         doc = Document(text, ruleset.structure)
         return doc, detect(doc, ruleset)
-    import gc
-
-    # A long text means hundreds of thousands of small objects, none in a cycle;
-    # the cyclic collector would walk them again and again for nothing.
-    paused = gc.isenabled()
-    gc.disable()
-    try:
+    with cyclic_gc_paused():
         return analyse_by_paragraph(text, ruleset)
-    finally:
-        if paused:
+
+
+class cyclic_gc_paused:
+    """A long text means hundreds of thousands of small objects, none in a cycle;
+    the cyclic collector would walk them again and again for nothing."""
+
+    def __enter__(self) -> None:
+        import gc
+
+        self.paused = gc.isenabled()
+        gc.disable()
+
+    def __exit__(self, *_exc: object) -> None:
+        import gc
+
+        if self.paused:
             gc.enable()
 
 

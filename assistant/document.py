@@ -32,8 +32,15 @@ _FENCE = fastre.compile(r"^[ \t]*(```|~~~)")
 _QUOTE_LINE = fastre.compile(r"^[ \t]*>")
 # Quotations: straight or curly double quotes, and single quotes that open after a
 # space or bracket and close before a space or punctuation (so "don't" is not one).
-_DOUBLE_QUOTED = fastre.compile(r'"[^"\n]{1,300}"|“[^”\n]{1,300}”|„[^“”\n]{1,300}[“”]|«[^»\n]{1,300}»')
-_SINGLE_QUOTED = fastre.compile(r"['‘](?<![^\s(\[:]['‘])(?=\S)[^\n]{1,300}?(?<=\S)['’](?=$|[\s.,;:!?)\]])", _M)
+# A text is scanned only for the opening marks it holds: on a long text one plain
+# mark is found several times faster than any of four.
+_DOUBLE_QUOTED = (
+    ('"', r'"[^"\n]{1,300}"'),
+    ("“", r"“[^”\n]{1,300}”"),
+    ("„", r"„[^“”\n]{1,300}[“”]"),
+    ("«", r"«[^»\n]{1,300}»"),
+)
+_SINGLE_QUOTED = r"[{0}](?<![^\s(\[:][{0}])(?=\S)[^\n]{{1,300}}?(?<=\S)['’](?=$|[\s.,;:!?)\]])"
 _IGNORE_MARKER = fastre.compile(r"polite:[ \t]*ignore\b[^\n]*$", _M)
 # A run of lines that end paragraphs, each with the newline before it: blank,
 # wholly masked (quoted or code), or a separator (---, ***, ___, ===, a Markdown
@@ -59,8 +66,6 @@ _PUNCT_BOUNDARY = fastre.compile(r"(?P<punct>[.!?]+)[\"')\]]*(?=\s)")
 _TAIL_ONLY = fastre.compile(rf"^(?:[#@][\w.]+|{_EMOJI_RUN}|[\s.!?])+$")
 _SENTENCE_END = fastre.compile(rf"(?:[.!?…,:]|{_EMOJI_RUN})[\"'”’)\]]*\s*$")
 _NOT_NEWLINE = fastre.compile(r"[^\n]")
-# Each pattern with strings one of which every match contains.
-_MASKED_SPANS = ((_URL, ("://", "www.")), (_DOUBLE_QUOTED, '"“„«'), (_SINGLE_QUOTED, "'‘"))
 
 
 class Structure:
@@ -211,9 +216,15 @@ def _mask(text: str, line_starts: Sequence[int]) -> str:
             spans.append((start, end))
         in_indent = indented and (in_indent or previous_blank) and not in_fence
         previous_blank = blank
-    for pattern, anchors in _MASKED_SPANS:
-        if any(a in text for a in anchors):  # a scan of a long text costs far more than `in`
-            spans.extend(m.span() for m in pattern.finditer(text))
+    # A scan of a long text costs far more than `in`.
+    if "://" in text or "www." in text:
+        spans.extend(m.span() for m in _URL.finditer(text))
+    double = "|".join(branch for mark, branch in _DOUBLE_QUOTED if mark in text)
+    if double:
+        spans.extend(m.span() for m in fastre.compile(double).finditer(text))
+    single = "".join(mark for mark in "'‘" if mark in text)
+    if single:
+        spans.extend(m.span() for m in fastre.compile(_SINGLE_QUOTED.format(single), _M).finditer(text))
     if "/" in text:
         spans.extend(_bare_links(text))
     if "@" in text:

@@ -34,6 +34,7 @@ STRATEGIES = ("invite", "offer", "question", "thanks")
 
 LARGE_TEXT = 20_000  # characters; longer texts take the paragraph-by-paragraph path
 _SET_BLOCK_LIMIT = 20_000
+TWO_PROCESS_TEXT = 2_000_000  # characters; `check` may analyse longer texts in two processes (parallel.py)
 
 
 class Rule:
@@ -215,6 +216,10 @@ class Ruleset:
             if pairs:
                 out.append((start, end, pairs))
         return out
+
+    def prepare(self) -> None:
+        """Compile the pattern set now rather than at its first use."""
+        self._set_matcher()
 
     def _set_matcher(self) -> Any:  # an re2.Set, or None when RE2 is unavailable
         if self._set is None:

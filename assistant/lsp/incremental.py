@@ -57,7 +57,7 @@ INERT, MATCHES, READS_AROUND = 0, 1, 2
 LOWERS_LONGER = "\u0130"  # the one character whose lower case is longer ("İ" -> "i̇")
 
 
-class _Cut:
+class Cut:
     """Where a piece starts: its context (the lines before it), its body, its kind."""
 
     __slots__ = ("body_start", "context_start", "kind")
@@ -68,7 +68,7 @@ class _Cut:
         self.kind = kind
 
 
-class _Piece:
+class Piece:
     """The analysis of one piece, with offsets into its own text (context + body)."""
 
     __slots__ = (
@@ -132,13 +132,13 @@ class _Placed:
 
     __slots__ = ("cut", "end", "piece")
 
-    def __init__(self, cut: _Cut, end: int, piece: _Piece) -> None:
+    def __init__(self, cut: Cut, end: int, piece: Piece) -> None:
         self.cut = cut
         self.end = end
         self.piece = piece
 
 
-def _near_cut(pieces: Iterable[_Piece], reach: int, after: bool) -> list[int]:
+def _near_cut(pieces: Iterable[Piece], reach: int, after: bool) -> list[int]:
     """What the `reach` paragraphs nearest a cut hold, on one side, nearest first;
     `pieces` are the pieces on that side, nearest first."""
     found: list[int] = []
@@ -170,24 +170,28 @@ class IncrementalAnalyser:
 
     def __init__(self, ruleset: Ruleset) -> None:
         self.ruleset = ruleset
-        self._pieces: dict[str, _Piece] = {}
-        self._moved: dict[tuple[_Piece, int, int], list[Finding]] = {}
+        self._pieces: dict[str, Piece] = {}
+        self._moved: dict[tuple[Piece, int, int], list[Finding]] = {}
 
-    def findings(self, text: str) -> list[Finding]:
-        """The same findings as `analyse(text, ruleset)`."""
-        if len(text) <= LARGE_TEXT or LOWERS_LONGER in text:
+    def findings(self, text: str, cuts: list[Cut] | None = None) -> list[Finding]:
+        """The same findings as `analyse(text, ruleset)`. `cuts` are where pieces may
+        start (the first at 0); by default every place `_cuts` finds."""
+        if not piecewise(text):
             # Short texts are analysed whole, as analyse does; so are texts where
             # lower-casing changes the length, which Document handles text-wide.
             return analyse(text, self.ruleset)[1]
-        computed: dict[str, _Piece] = {}
-        placed = self._place(text, computed)
+        computed: dict[str, Piece] = {}
+        placed = self._place(text, computed, _cuts(text) if cuts is None else cuts)
         self._pieces = computed
         return self._absolute(text, placed)
 
-    def _place(self, text: str, computed: dict[str, _Piece]) -> list[_Placed]:
+    def add_pieces(self, pieces: dict[str, Piece]) -> None:
+        """Pieces analysed elsewhere (see parallel.py), keyed by their text."""
+        self._pieces.update(pieces)
+
+    def _place(self, text: str, computed: dict[str, Piece], cuts: list[Cut]) -> list[_Placed]:
         """The pieces of `text`: the candidate pieces, each analysed alone, then
         every run of them that must be analysed together, analysed together."""
-        cuts = _cuts(text)
         ends = [cut.body_start for cut in cuts[1:]] + [len(text)]
         candidates = [
             _Placed(cut, end, self._piece(text, cut, end, computed)) for cut, end in zip(cuts, ends, strict=True)
@@ -204,7 +208,7 @@ class IncrementalAnalyser:
         return placed
 
     def _must_join(
-        self, text: str, group: list[_Placed], candidates: list[_Placed], i: int, computed: dict[str, _Piece]
+        self, text: str, group: list[_Placed], candidates: list[_Placed], i: int, computed: dict[str, Piece]
     ) -> bool:
         """Whether the cut before `candidates[i]` could change what the rules find."""
         after = candidates[i]
@@ -217,24 +221,24 @@ class IncrementalAnalyser:
         following = _near_cut((candidates[j].piece for j in range(i, len(candidates))), reach, after=True)
         return not (after.piece.starts_paragraph and _independent(before, following, reach))
 
-    def _joined(self, text: str, group: list[_Placed], computed: dict[str, _Piece]) -> _Placed:
+    def _joined(self, text: str, group: list[_Placed], computed: dict[str, Piece]) -> _Placed:
         if len(group) == 1:
             return group[0]
         first, end = group[0].cut, group[-1].end
         return _Placed(first, end, self._piece(text, first, end, computed))
 
-    def _piece(self, text: str, cut: _Cut, end: int, computed: dict[str, _Piece]) -> _Piece:
+    def _piece(self, text: str, cut: Cut, end: int, computed: dict[str, Piece]) -> Piece:
         key = text[cut.context_start : end]
         piece = computed.get(key) or self._pieces.get(key)
         if piece is None:
-            piece = _Piece(key, cut.body_start - cut.context_start, self.ruleset)
+            piece = Piece(key, cut.body_start - cut.context_start, self.ruleset)
         computed[key] = piece
         return piece
 
     def _absolute(self, text: str, placed: list[_Placed]) -> list[Finding]:
         """Every piece's findings moved to their place in `text`, reusing the copies
         made last time for pieces that did not move."""
-        moved: dict[tuple[_Piece, int, int], list[Finding]] = {}
+        moved: dict[tuple[Piece, int, int], list[Finding]] = {}
         out: list[Finding] = []
         body_line = 0  # newlines before the current piece's body
         for place in placed:
@@ -251,7 +255,32 @@ class IncrementalAnalyser:
         return out
 
 
-def _cuts(text: str) -> list[_Cut]:
+def piecewise(text: str) -> bool:
+    """Whether `text` is analysed piece by piece (else whole, as `analyse` does)."""
+    return len(text) > LARGE_TEXT and LOWERS_LONGER not in text
+
+
+def middle_cut(text: str, window: int = 200_000) -> Cut | None:
+    """A place near the middle of `text` where a piece may start: the first one
+    after the middle, within `window` characters. None when there is none, or
+    when the text has fences (whether a line is fenced depends on all before it)."""
+    if ("`" in text and "```" in text) or ("~" in text and "~~~" in text):
+        return None
+    start = text.find("\n", len(text) // 2) + 1
+    if start <= 0:
+        return None
+    near = _cuts(text[start : start + window])[1:]
+    if not near:
+        return None
+    return Cut(near[0].context_start + start, near[0].body_start + start, near[0].kind)
+
+
+def piece_text(text: str, cut: Cut, end: int) -> tuple[str, int]:
+    """The text of the piece from `cut` to `end` (context and body) and its context's length."""
+    return text[cut.context_start : end], cut.body_start - cut.context_start
+
+
+def _cuts(text: str) -> list[Cut]:
     """Where pieces may start, in text order; the first piece starts at 0 with no context.
     A piece starts at a line that starts with a letter or digit (so it is neither
     indented, quoted, fenced nor a separator) right after a blank line."""
@@ -259,7 +288,7 @@ def _cuts(text: str) -> list[_Cut]:
     starts = list(accumulate((len(line) + 1 for line in lines), initial=0))
     fenced = ("`" in text and "```" in text) or ("~" in text and "~~~" in text)  # one-character searches are fast
     in_fence = False
-    cuts = [_Cut(0, 0, SECTION)]
+    cuts = [Cut(0, 0, SECTION)]
     for i, line in enumerate(lines):
         if fenced and _FENCE.match(line):
             in_fence = not in_fence
@@ -268,9 +297,9 @@ def _cuts(text: str) -> list[_Cut]:
             continue
         if _may_break_section(lines[i - 2]):
             if i > 2:
-                cuts.append(_Cut(starts[i - 2], starts[i], SECTION))
+                cuts.append(Cut(starts[i - 2], starts[i], SECTION))
         elif zlib.crc32(line.encode("utf-8", "surrogatepass")) % _PARAGRAPH_CUT_EVERY == 0:
-            cuts.append(_Cut(starts[i - 1], starts[i], PARAGRAPH))
+            cuts.append(Cut(starts[i - 1], starts[i], PARAGRAPH))
     return cuts
 
 
@@ -286,7 +315,10 @@ def _may_break_section(line: str) -> bool:
 
 
 def _moved(finding: Finding, by: int, lines: int) -> Finding:
-    """A copy of `finding` with its offsets moved by `by` and its lines by `lines`."""
+    """A copy of `finding` with its offsets moved by `by` and its lines by `lines`
+    (the finding itself when it does not move)."""
+    if by == 0 and lines == 0:
+        return finding
     fields = {name: getattr(finding, name) for name in Finding.__slots__}
     fix = finding.fix
     fields.update(
