@@ -56,6 +56,16 @@ def test_abbreviations_decimals_and_ellipses_do_not_split(ruleset) -> None:  # t
     ]
 
 
+def test_a_postscript_mark_opens_its_sentence(ruleset) -> None:  # type: ignore[no-untyped-def]
+    """Dropping a demand after "P.S." takes the mark with it, so none is left alone."""
+    text = "Thanks again.\n\nP.S. I rated you five stars. P.P.S. Review mine in return."
+    assert [t for _k, t in parts(Document(text, ruleset.structure))] == [
+        "Thanks again.",
+        "P.S. I rated you five stars.",
+        "P.P.S. Review mine in return.",
+    ]
+
+
 def test_emoji_ends_a_casual_sentence_but_not_inside_a_word(ruleset) -> None:  # type: ignore[no-untyped-def]
     doc = Document("Great vid bro 🔥 liked and commented. I left a 5⭐ review.", ruleset.structure)
     texts = [t for _k, t in parts(doc)]
