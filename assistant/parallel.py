@@ -18,7 +18,16 @@ import signal
 import sys
 
 from .detect import cyclic_gc_paused
-from .lsp.incremental import SECTION, Cut, IncrementalAnalyser, Piece, middle_cut, piece_text, piecewise
+from .lsp.incremental import (
+    SECTION,
+    Cut,
+    IncrementalAnalyser,
+    Piece,
+    middle_cuts,
+    piece_text,
+    piecewise,
+    separable_near,
+)
 from .rules import TWO_PROCESS_TEXT
 
 TYPE_CHECKING = False
@@ -29,12 +38,16 @@ if TYPE_CHECKING:
     from .rules import Ruleset
 
 
+_CUTS_TRIED = 8  # places near the middle tried for one where the halves stay apart
+
+
 def findings(text: str, ruleset: Ruleset) -> list[Finding] | None:
     """The findings of `detect.analyse(text, ruleset)`, found by two processes;
     None when the text is too short or two processes cannot be used."""
     if len(text) < TWO_PROCESS_TEXT or not piecewise(text) or not _may_fork():
         return None
-    cut = middle_cut(text)
+    # A cut that the analyses on its two sides would join again saves nothing.
+    cut = next((c for c in middle_cuts(text)[:_CUTS_TRIED] if separable_near(text, c, ruleset)), None)
     if cut is None:
         return None
     first = Cut(0, 0, SECTION)

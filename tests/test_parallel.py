@@ -39,10 +39,10 @@ def forking(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_same_findings_as_one_process(ruleset: Any, forking: None, pieces: list[tuple[str, str]]) -> None:
     text = long_text(pieces)
     found = parallel.findings(text, ruleset)
-    if incremental.middle_cut(text) is None:  # fenced: not cut
-        assert found is None
+    if found is None:  # fenced, or no place near the middle where the halves stay apart
+        near = incremental.middle_cuts(text)[: parallel._CUTS_TRIED]
+        assert not any(incremental.separable_near(text, cut, ruleset) for cut in near)
         return
-    assert found is not None
     assert summary(found) == full(text, ruleset)
 
 
@@ -60,10 +60,11 @@ def test_same_findings_wherever_the_cut_falls(
     demand and the tail after it, on the two sides of the cut)."""
     text = long_text(pieces)
     cuts = incremental._cuts(text)[1:]
-    if not cuts or incremental.middle_cut(text) is None:
+    if not cuts or not incremental.middle_cuts(text):  # fenced
         return
     cut = data.draw(st.sampled_from(cuts))
-    monkeypatch.setattr(parallel, "middle_cut", lambda _text: cut)
+    monkeypatch.setattr(parallel, "middle_cuts", lambda _text: [cut])
+    monkeypatch.setattr(parallel, "separable_near", lambda *_args: True)
     found = parallel.findings(text, ruleset)
     assert found is not None and summary(found) == full(text, ruleset)
 
@@ -71,7 +72,10 @@ def test_same_findings_wherever_the_cut_falls(
 def test_a_premise_and_its_ask_split_by_the_cut(ruleset: Any, forking: None, monkeypatch: pytest.MonkeyPatch) -> None:
     text = long_text([("I endorsed you for Python last week.", "\n\n"), ("Your turn!", "\n\n")])
     ask = text.index("Your turn!")
-    monkeypatch.setattr(parallel, "middle_cut", lambda _text: incremental.Cut(ask - 2, ask, incremental.PARAGRAPH))
+    cut = incremental.Cut(ask - 2, ask, incremental.PARAGRAPH)
+    assert not incremental.separable_near(text, cut, ruleset)  # so this cut is never chosen
+    monkeypatch.setattr(parallel, "middle_cuts", lambda _text: [cut])
+    monkeypatch.setattr(parallel, "separable_near", lambda *_args: True)
     found = parallel.findings(text, ruleset)
     assert found is not None and summary(found) == full(text, ruleset)
     assert any(text[f.start : f.end] == "Your turn!" for f in found)
@@ -91,6 +95,13 @@ def test_a_child_that_fails_costs_only_time(ruleset: Any, forking: None, monkeyp
     monkeypatch.setattr(parallel, "pickle", Broken)  # the forked child inherits it
     found = parallel.findings(text, ruleset)
     assert found is not None and summary(found) == full(text, ruleset)
+
+
+def test_no_second_process_where_every_cut_would_be_joined_again(ruleset: Any, forking: None) -> None:
+    """Demands in every paragraph of one section: no half can be analysed alone."""
+    text = "\n\n".join(f"Loved post {i}! I followed you, so follow me back." for i in range(2000))
+    assert incremental.middle_cuts(text)
+    assert parallel.findings(text, ruleset) is None
 
 
 def test_short_texts_and_fenced_texts_stay_in_one_process(ruleset: Any, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -260,19 +260,27 @@ def piecewise(text: str) -> bool:
     return len(text) > LARGE_TEXT and LOWERS_LONGER not in text
 
 
-def middle_cut(text: str, window: int = 200_000) -> Cut | None:
-    """A place near the middle of `text` where a piece may start: the first one
-    after the middle, within `window` characters. None when there is none, or
-    when the text has fences (whether a line is fenced depends on all before it)."""
+def middle_cuts(text: str, window: int = 200_000) -> list[Cut]:
+    """The places near the middle of `text` where a piece may start: those in the
+    `window` characters after the middle. None when the text has fences (whether a
+    line is fenced depends on all before it)."""
     if ("`" in text and "```" in text) or ("~" in text and "~~~" in text):
-        return None
+        return []
     start = text.find("\n", len(text) // 2) + 1
     if start <= 0:
-        return None
-    near = _cuts(text[start : start + window])[1:]
-    if not near:
-        return None
-    return Cut(near[0].context_start + start, near[0].body_start + start, near[0].kind)
+        return []
+    return [Cut(c.context_start + start, c.body_start + start, c.kind) for c in _cuts(text[start : start + window])[1:]]
+
+
+def separable_near(text: str, cut: Cut, ruleset: Ruleset, margin: int = 10_000) -> bool:
+    """Whether the pieces on the two sides of `cut` would be analysed apart, judged
+    on the `margin` characters around it (all that the joining rules look at,
+    unless paragraphs are very long; the pieces themselves have the last word)."""
+    low = text.rfind("\n", 0, max(0, cut.context_start - margin)) + 1
+    high = text.find("\n", cut.body_start + margin)
+    around = text[low : len(text) if high < 0 else high]
+    shifted = Cut(cut.context_start - low, cut.body_start - low, cut.kind)
+    return len(IncrementalAnalyser(ruleset)._place(around, {}, [Cut(0, 0, SECTION), shifted])) == 2
 
 
 def piece_text(text: str, cut: Cut, end: int) -> tuple[str, int]:
