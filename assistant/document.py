@@ -483,7 +483,7 @@ def _line_kinds(scan: str, lines: list[tuple[int, int]], structure: Structure, f
         if (
             (i > 0 or (not first_block and len(lines) > 1))
             and structure.signoff_line.match(text)
-            and all(_is_name_line(scan[s:e].strip()) for s, e in lines[i + 1 :])
+            and _is_signature(scan, lines[i + 1 :])
         ):
             kinds[i] = SIGNOFF
             for j in range(i + 1, len(lines)):
@@ -503,10 +503,28 @@ def _line_kinds(scan: str, lines: list[tuple[int, int]], structure: Structure, f
 
 
 _NAME_LINE = fastre.compile(r"^(?:[—–-]+[ \t]*)?[A-Z][\w.'&-]*(?:,?[ \t]+[\w.'&-]+){0,4}$")
+_TITLE_JOINERS = frozenset(("of", "and", "at", "for", "the", "in", "to", "&", "de", "du", "la", "van", "von", "da"))
 
 
 def _is_name_line(text: str) -> bool:
     return len(text) <= 40 and bool(_NAME_LINE.match(text))
+
+
+def _is_signature(scan: str, lines: list[tuple[int, int]]) -> bool:
+    """Name lines, the lines below the first of them may also give a title or a
+    company ("Head of Sourcing, Meridian Dunes Trading")."""
+    texts = [scan[s:e].strip() for s, e in lines]
+    return all(_is_name_line(t) or (n > 0 and _is_title_line(t)) for n, t in enumerate(texts))
+
+
+def _is_title_line(text: str) -> bool:
+    words = text.split()
+    return (
+        len(text) <= 60
+        and len(words) <= 8
+        and not text.endswith((".", "!", "?"))
+        and all(not w[0].islower() or w in _TITLE_JOINERS for w in words)
+    )
 
 
 def _ends_sentence(text: str) -> bool:

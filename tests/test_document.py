@@ -35,6 +35,20 @@ def test_email_structure_greeting_signoff_signature(ruleset) -> None:  # type: i
     ]
 
 
+def test_a_signature_may_give_a_title_under_the_name(ruleset) -> None:  # type: ignore[no-untyped-def]
+    text = "Please find the agenda attached.\n\nKind regards,\nTariq Haddad\nHead of Sourcing, Meridian Dunes Trading"
+    assert parts(Document(text, ruleset.structure))[-3:] == [
+        (SIGNOFF, "Kind regards,"),
+        (SIGNATURE, "Tariq Haddad"),
+        (SIGNATURE, "Head of Sourcing, Meridian Dunes Trading"),
+    ]
+    # A sentence under the sign-off is still a sentence, and a title alone is no name.
+    tails = ("Tariq Haddad\nFollow me back and I will follow you.", "Head of Sourcing at Meridian Dunes Trading ltd")
+    for tail in tails:
+        kinds = [kind for kind, _text in parts(Document(f"See you soon.\n\nThanks,\n{tail}", ruleset.structure))]
+        assert SIGNOFF not in kinds
+
+
 @pytest.mark.parametrize(
     ("text", "greeting"),
     [
