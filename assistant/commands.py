@@ -548,15 +548,13 @@ def reply(
 
 
 def _parse_vars(values: Iterable[str]) -> dict[str, str | None]:
-    import re
-
     from .reply import SETTINGS
 
     out: dict[str, str | None] = {}
     for value in values:
         key, sep, text = value.partition("=")
         key = key.strip()
-        if not sep or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", key):
+        if not sep or not (key.isascii() and key.isidentifier()):
             raise UsageError(
                 f"--var needs KEY=VALUE with a plain name as KEY (got {value!r}); for example --var project=Atlas"
             )

@@ -9,8 +9,7 @@ once per intent, so the options differ in what they do, not only in wording.
 
 from __future__ import annotations
 
-import re
-
+from . import fastre
 from .detect import Finding, analyse
 from .document import SIGNATURE, Document, Structure
 
@@ -52,7 +51,11 @@ def _kind_of(main: Finding, findings: list[Finding]) -> str:
     return main.category
 
 
-_NAME = re.compile(r"^[A-Z][a-z]+(?:[-'][A-Z][a-z]+)?$")
+# Compiled from the cache (fastre): a reply run need not import re.
+_NAME = fastre.compile(r"^[A-Z][a-z]+(?:[-'][A-Z][a-z]+)?$")
+_WORD_BREAK = fastre.compile(r"[\s,]+")
+_COMPANY = fastre.compile(r"\b(?:team|co|inc|ltd|llc)\b", fastre.IGNORECASE)
+_BLANK_LINES = fastre.compile(r"\n{3,}")
 
 
 def sender_name(doc: Document, structure: Structure) -> str | None:
@@ -61,12 +64,8 @@ def sender_name(doc: Document, structure: Structure) -> str | None:
         if sentence.kind != SIGNATURE:
             continue
         line = doc.text[sentence.start : sentence.end].strip().lstrip("—–- ").strip()
-        first = re.split(r"[\s,]+", line)[0] if line else ""
-        if (
-            _is_name(first, structure)
-            and len(line.split()) <= 3
-            and not re.search(r"\b(?:team|co|inc|ltd|llc)\b", line, re.I)
-        ):
+        first = _WORD_BREAK.split(line)[0] if line else ""
+        if _is_name(first, structure) and len(line.split()) <= 3 and not _COMPANY.search(line):
             return first
     for pattern in structure.sender:
         for m in pattern.finditer(doc.text):
@@ -104,4 +103,4 @@ def write(
 def _tidy(text: str) -> str:
     """Collapse the blank lines and trailing spaces template control flow leaves."""
     lines = [line.rstrip() for line in text.splitlines()]
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip() + "\n"
+    return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip() + "\n"

@@ -16,10 +16,8 @@ close enough to count, those go too, so rewriting the output changes nothing.
 
 from __future__ import annotations
 
-import re
-
 from .detect import Finding, analyse
-from .document import BODY, Document
+from .document import BODY, MASK, Document
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -198,7 +196,8 @@ def _fit(text: str, start: int, line: str) -> str:
     """Lower-case the first letter of a replacement that follows an inline greeting
     ("Hi Sofia, thanks for...") unless it starts with the pronoun I."""
     before = text[max(0, start - 2) : start]
-    if before.endswith((", ", ",\t")) and line[:1].isupper() and not re.match(r"I\b", line):
+    pronoun_i = line[:1] == "I" and not (line[1:2].isalnum() or line[1:2] == "_")
+    if before.endswith((", ", ",\t")) and line[:1].isupper() and not pronoun_i:
         return line[0].lower() + line[1:]
     return line
 
@@ -278,9 +277,15 @@ def rewrite(
 
 
 def _masked(doc: Document) -> list[tuple[int, int]]:
-    spans = []
-    for m in re.finditer("\x00+", doc.scan):
-        spans.append(m.span())
+    """The runs of masked characters (quotations, links, code) in the text."""
+    scan, spans = doc.scan, []
+    start = scan.find(MASK)
+    while start >= 0:
+        end = start + 1
+        while end < len(scan) and scan[end] == MASK:
+            end += 1
+        spans.append((start, end))
+        start = scan.find(MASK, end)
     return spans
 
 
@@ -303,6 +308,8 @@ class Tidier:
         self.words = {k.lower(): v for k, v in words.items()}
         self.keep_upper = set(keep_upper)
         self.names = dict(names or {})
+        import re  # only --tidy needs it; a plain rewrite does not pay for the import
+
         long_words = "|".join(sorted((re.escape(w) for w in self.words if len(w) > 1), key=len, reverse=True))
         letters = "".join(re.escape(w) for w in self.words if len(w) == 1)
         single = f"|[{letters}]" if letters else ""

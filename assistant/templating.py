@@ -19,9 +19,8 @@ by Jinja2. Data values are never evaluated as template code either way.
 from __future__ import annotations
 
 import os
-import re
 
-from . import cache
+from . import cache, fastre
 from .errors import PoliteError
 from .resources import data_dir
 
@@ -32,7 +31,7 @@ if TYPE_CHECKING:
 
 SUFFIX = ".j2"
 _ENGINE = 3
-_SLOT = re.compile("\ue000(.)\ue001")
+_SLOT = fastre.compile("\ue000(.)\ue001")  # from the cache: a rendering run need not import re
 
 
 class TemplateError(PoliteError):
@@ -244,6 +243,8 @@ def _template_error(exc: Exception, name: str) -> TemplateError:
     if isinstance(exc, jinja2.TemplateSyntaxError):
         return TemplateError(f"{exc.filename or exc.name}:{exc.lineno}: template syntax error: {exc.message}")
     if isinstance(exc, jinja2.UndefinedError):
+        import re
+
         var = re.search(r"'([^']+)' is undefined", str(exc))
         which = f"variable '{var.group(1)}'" if var else f"an undefined value ({exc})"
         hint = f"pass --var {var.group(1)}=VALUE or give it a default in the template" if var else "check the template"

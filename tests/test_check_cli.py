@@ -280,12 +280,22 @@ def test_fast_path_behaves_exactly_like_click(polite, args: list[str]) -> None: 
     assert (fast.returncode, fast.stdout, fast.stderr) == (slow.returncode, slow.stdout, slow.stderr)
 
 
-def test_check_does_not_import_heavy_modules(tmp_path: Path) -> None:
+LIGHT_RUNS = [
+    (["check", "-"], "Loved your talk! I endorsed you, now endorse me back.", 1),
+    (["rewrite", "-"], "Loved your talk! I endorsed you, now endorse me back.", 0),
+    (["rewrite", "-"], "I endorsed you, now go endorse me back.", 0),
+    (["reply", "--to", "Dana", "-"], "I endorsed you, now endorse me back.", 0),
+]
+
+
+@pytest.mark.parametrize(("args", "text", "status"), LIGHT_RUNS, ids=[" ".join(r[0]) for r in LIGHT_RUNS])
+def test_common_runs_do_not_import_heavy_modules(tmp_path: Path, args: list[str], text: str, status: int) -> None:
     probe = textwrap.dedent(
-        """
+        f"""
         import io, sys
-        sys.stdin = io.TextIOWrapper(io.BytesIO("I endorsed you, now endorse me back.".encode()))
-        sys.argv = ["polite", "check", "-"]
+        sys.stdin = io.TextIOWrapper(io.BytesIO({text!r}.encode()))
+        sys.stdout = io.TextIOWrapper(io.BytesIO(), encoding="utf-8")
+        sys.argv = ["polite", *{args!r}]
         from assistant.entry import main
         code = main()
         avoid = ("jinja2", "textstat", "language_tool_python", "click", "tomllib", "pygls", "dataclasses", "re", "enum")
@@ -301,8 +311,9 @@ def test_check_does_not_import_heavy_modules(tmp_path: Path) -> None:
     env = {**os.environ, "POLITE_CACHE_DIR": str(tmp_path)}
     subprocess.run([sys.executable, "-c", probe], capture_output=True, env=env, check=False)  # fills the caches
     proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env)
-    # With warm caches not even `re` is imported: pattern bytecode comes from fastre's cache.
-    assert "HEAVY [] 1" in proc.stderr, proc.stderr
+    # With warm caches not even `re` is imported: pattern bytecode comes from fastre's cache,
+    # and replies and content-first lines from rendered template skeletons, without jinja2.
+    assert f"HEAVY [] {status}" in proc.stderr, proc.stderr
 
 
 def test_help_documents_every_command(polite) -> None:  # type: ignore[no-untyped-def]
